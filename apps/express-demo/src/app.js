@@ -1,0 +1,201 @@
+/**
+ * The Express demo app: phone sign-in with `@tingting-auth/express`, pages from `./views.js`.
+ *
+ * With no `TINGTING_API_TOKEN`, a fake TingTing server runs in this process: every code is printed
+ * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { MemoryStore, OTPEngine } from '@tingting-auth/core';
+import { createTingTingAuth } from '@tingting-auth/express';
+import { startFakeTingTing } from '@tingting-auth/testing';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { createTingTingSender } from './tingting-sender.js';
+import * as views from './views.js';
+
+/**
+ * @typedef {object} DemoOptions
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`). Default: process.env.
+ * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
+ * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
+ */
+
+/**
+ * @typedef {object} Demo
+ * @property {import('express').Express} app
+ * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
+ * @property {() => Promise<void>} close Stops the fake and closes Redis connections.
+ */
+
+/**
+ * Build the demo app (it does not listen).
+ * @param {DemoOptions} [options]
+ * @returns {Promise<Demo>}
+ */
+export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
+  /** @type {Array<() => Promise<unknown>>} */
+  const closers = [];
+  let secret = env.OTP_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url');
+    log(
+      '[express-demo] OTP_SECRET is not set: using a random secret for this process (pending codes die on restart).',
+    );
+  }
+
+  /** @type {import('@tingting-auth/testing').FakeTingTing | undefined} */
+  let fake;
+  /** @type {import('@tingting-auth/core').OTPSender} */
+  let sender;
+  if (env.TINGTING_API_TOKEN) {
+    sender = createTingTingSender({
+      apiToken: env.TINGTING_API_TOKEN,
+      ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
+    });
+  } else {
+    const started = await startFakeTingTing();
+    fake = started;
+    closers.push(() => started.close());
+    started.outbox.subscribe((d) => {
+      // The point of the fake: the developer reads the code here. Never log codes from a real provider.
+      log(
+        `[express-demo] fake TingTing ${d.channel === 'voice' ? 'called' : 'texted'} ${d.number}: code ${d.otp}`,
+      );
+    });
+    log(
+      `[express-demo] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${started.url}), shown here and at /dev/outbox.`,
+    );
+    sender = createTingTingSender({ apiToken: started.apiToken, baseURL: started.url });
+  }
+
+  /** @type {session.Store | undefined} */
+  let sessionStore;
+  if (env.REDIS_URL) {
+    const [{ createClient }, { RedisStore }] = await Promise.all([
+      import('redis'),
+      import('connect-redis'),
+    ]);
+    const client = createClient({ url: env.REDIS_URL });
+    client.on('error', (error) =>
+      log(`[express-demo] Redis: ${error instanceof Error ? error.message : error}`),
+    );
+    await client.connect();
+    closers.push(() => client.quit());
+    sessionStore = new RedisStore({ client, prefix: 'express-demo:sess:' });
+    // @tingting-auth/redis (RedisStore for the OTP engine) is not in the workspace yet: codes stay in memory.
+    log(
+      '[express-demo] Sessions in Redis; OTP challenges in memory (one process) until @tingting-auth/redis lands.',
+    );
+  }
+
+  const engine = new OTPEngine({
+    sender,
+    secret,
+    store: new MemoryStore(),
+    ...(policy ? { policy } : {}),
+  });
+  const tingting = createTingTingAuth(engine, {
+    redirects: {
+      afterSend: '/',
+      afterVerify: '/account',
+      onError: '/',
+      afterSignOut: '/',
+      signIn: '/',
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (env.TRUST_PROXY)
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
+    );
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } } }));
+  app.use(
+    session({
+      name: 'demo.sid',
+      secret: env.SESSION_SECRET || secret,
+      resave: false,
+      saveUninitialized: false,
+      ...(sessionStore ? { store: sessionStore } : {}),
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: env.NODE_ENV === 'production' ? 'auto' : false,
+        maxAge: 8 * 3600_000,
+      },
+    }),
+  );
+
+  const outboxHref = fake ? '/dev/outbox' : undefined;
+  /** @param {import('express').Response} res @param {string} html */
+  const page = (res, html) => {
+    res.set('Cache-Control', 'no-store').type('html').send(html);
+  };
+
+  app.get(views.ASSETS.css, (_req, res) => {
+    res.type('css').set('Cache-Control', 'public, max-age=300').send(views.STYLES);
+  });
+  app.get(views.ASSETS.js, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
+  });
+
+  app.get('/', (req, res) => {
+    const state = tingting.formState(req);
+    if (state.verified) {
+      res.redirect(303, '/account');
+      return;
+    }
+    const wantsPhoneStep = req.query.step === 'phone';
+    if (state.pending && !wantsPhoneStep) {
+      page(
+        res,
+        views.codePage({
+          pending: state.pending,
+          error: state.error,
+          codeLength: engine.codeLength,
+          outboxHref,
+        }),
+      );
+      return;
+    }
+    page(
+      res,
+      views.signInPage({
+        error: state.error,
+        ...(state.pending ? { phone: state.pending.phone, channel: state.pending.channel } : {}),
+        outboxHref,
+      }),
+    );
+  });
+
+  app.get('/account', tingting.requireVerified, (req, res) => {
+    const verified =
+      /** @type {{ tingting?: import('@tingting-auth/express').VerifiedIdentity }} */ (req)
+        .tingting;
+    if (!verified) throw new Error('requireVerified let an unverified request through');
+    page(res, views.accountPage({ verified }));
+  });
+
+  app.use('/auth', tingting.router);
+
+  if (fake) {
+    const outbox = fake.outbox;
+    app.get('/dev/outbox', (_req, res) => {
+      page(res, views.outboxPage({ deliveries: outbox.messages }));
+    });
+  }
+
+  app.use(tingting.errorHandler);
+
+  return {
+    app,
+    fake,
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { callbacks, TingTing } from '@tingting-auth/next-auth/v5';
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import { engine, noticeOnce } from '@/lib/otp';
+
+const DEV_AUTH_SECRET = 'next-demo-v5-dev-only-auth-secret-change-me';
+
+if (!process.env.AUTH_SECRET) {
+  noticeOnce(
+    '[next-demo-v5] AUTH_SECRET is not set: using a development secret. Set it in production.',
+  );
+}
+
+/**
+ * The demo's next-auth v5 configuration. `CredentialsSignin` comes from this app's own
+ * `next-auth`, so sign-in failures keep their generic code.
+ */
+export const { handlers, auth, signOut } = NextAuth({
+  providers: [TingTing({ engine, CredentialsSignin, trustProxy: process.env.TRUST_PROXY === '1' })],
+  session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
+  secret: process.env.AUTH_SECRET ?? DEV_AUTH_SECRET,
+  trustHost: true,
+  pages: { signIn: '/signin', error: '/signin' },
+  callbacks,
+});

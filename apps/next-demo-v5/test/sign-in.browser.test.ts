@@ -1,0 +1,13 @@
+/**
+ * The demo's production build (next-auth v5) in headless Chromium, with the same suite as
+ * `apps/next-demo`; see `describeSignInFlow`.
+ */
+
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeSignInFlow } from '../../next-demo/test/harness.js';
+
+describeSignInFlow(
+  join(dirname(fileURLToPath(import.meta.url)), '..'),
+  'next-demo-v5 (next-auth v5)',
+);

@@ -1,0 +1,12 @@
+'use client';
+
+import { signOut } from 'next-auth/react';
+import type { ReactNode } from 'react';
+
+export function SignOutButton(): ReactNode {
+  return (
+    <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })}>
+      Sign out
+    </button>
+  );
+}

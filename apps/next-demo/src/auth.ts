@@ -1,0 +1,22 @@
+import { callbacks, TingTing } from '@tingting-auth/next-auth';
+import type { NextAuthOptions } from 'next-auth';
+import { engine, noticeOnce } from '@/lib/otp';
+
+const DEV_NEXTAUTH_SECRET = 'next-demo-dev-only-nextauth-secret-change-me';
+
+if (!process.env.NEXTAUTH_SECRET) {
+  noticeOnce(
+    '[next-demo] NEXTAUTH_SECRET is not set: using a development secret. Set it in production.',
+  );
+}
+// next-auth v4 builds its URLs from NEXTAUTH_URL; default it to the port `next start` uses.
+process.env.NEXTAUTH_URL ??= `http://localhost:${process.env.PORT ?? 3002}`;
+
+/** The demo's next-auth v4 configuration: one provider, JWT sessions, the number in the session. */
+export const authOptions: NextAuthOptions = {
+  providers: [TingTing({ engine, trustProxy: process.env.TRUST_PROXY === '1' })],
+  session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
+  secret: process.env.NEXTAUTH_SECRET ?? DEV_NEXTAUTH_SECRET,
+  pages: { signIn: '/signin', error: '/signin' },
+  callbacks,
+};

@@ -1,0 +1,501 @@
+/**
+ * One call to TingTing over `fetch`: timeouts from AbortSignals, a capped body read, no redirects,
+ * retries for idempotent calls only, and every failure turned into a typed error.
+ *
+ * @packageDocumentation
+ */
+
+import {
+  describeEndpoint,
+  TingTingAPIError,
+  type TingTingAPIErrorOptions,
+  TingTingAuthenticationError,
+  type TingTingEndpoint,
+  type TingTingErrorBody,
+  type TingTingFieldError,
+  TingTingInsufficientCreditsError,
+  TingTingRateLimitError,
+  TingTingTimeoutError,
+  TingTingTransportError,
+  TingTingUnexpectedBodyError,
+  TingTingUnexpectedStatusError,
+  TingTingUnknownOutcomeError,
+} from './client-errors.js';
+
+/** The subset of `fetch` the client uses; pass any WHATWG-compatible implementation. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Settings resolved once from the client options. */
+export interface HTTPSettings {
+  readonly fetch: FetchLike;
+  readonly timeoutInMilliseconds: number;
+  readonly connectTimeoutInMilliseconds: number;
+  readonly maxResponseSizeInBytes: number;
+  readonly maxRetries: number;
+  readonly retryBaseDelayInMilliseconds: number;
+  readonly retryMaxDelayInMilliseconds: number;
+  readonly userAgent: string;
+  /** Secrets to scrub from any text TingTing sends back (API token, password, cookies). */
+  readonly secrets: () => readonly string[];
+  /** Random number in [0, 1) for jitter. */
+  readonly random: () => number;
+}
+
+/** One request to make. */
+export interface HTTPRequest {
+  readonly endpoint: TingTingEndpoint;
+  readonly method: 'GET' | 'POST';
+  readonly url: URL;
+  /** `Authorization` header value, if any. */
+  readonly authorization?: string;
+  /** JSON body (POST). */
+  readonly body?: unknown;
+  /** Overrides `settings.fetch` (the cookie-jar fetch for session calls). */
+  readonly fetch?: FetchLike;
+  /** Idempotent: transport failures, timeouts, 408/429/5xx are retried. */
+  readonly retry: boolean;
+  /** A failure after the request may have been sent is reported as an unknown outcome (send OTP). */
+  readonly unknownOutcomeOnFailure: boolean;
+  /** For insufficient-credit errors. */
+  readonly channel?: 'text' | 'voice';
+  /** Further secrets for this request (the OTP), scrubbed from error text. */
+  readonly secrets?: readonly string[];
+}
+
+/** A 2xx answer with a JSON body (not yet validated). */
+export interface HTTPResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  json: unknown | typeof NOT_JSON;
+}
+
+/** Error codes (anywhere in the cause chain) that mean the request never left this machine. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_TEXT_LENGTH = 300;
+const MIN_SECRET_LENGTH = 4;
+
+/** The first `code` string found along an error's cause chain. */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Replace every secret in `text` and bound its length. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SECRET_LENGTH) result = result.split(secret).join('[redacted]');
+  }
+  return result.length > MAX_TEXT_LENGTH ? `${result.slice(0, MAX_TEXT_LENGTH)}…` : result;
+}
+
+/** A string, or undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Parse TingTing's error bodies: the send-OTP envelope (`message`, `errors: [{ field, message }]`),
+ * DRF's `{ detail }` and field errors (`{ email: ['This field is required.'] }`).
+ *
+ * @returns the parsed body, or `undefined` when it has none of these.
+ */
+export function parseErrorBody(
+  json: unknown,
+  secrets: readonly string[],
+): TingTingErrorBody | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const record = json as Record<string, unknown>;
+  const errors: TingTingFieldError[] = [];
+  const addField = (field: string, value: unknown): void => {
+    const messages = Array.isArray(value) ? value : [value];
+    for (const message of messages) {
+      if (typeof message === 'string') errors.push({ field, message: scrub(message, secrets) });
+    }
+  };
+  const listed = record.errors;
+  if (Array.isArray(listed)) {
+    for (const item of listed) {
+      if (typeof item === 'string') addField('non_field_errors', item);
+      else if (typeof item === 'object' && item !== null) {
+        const entry = item as Record<string, unknown>;
+        addField(text(entry.field) ?? 'non_field_errors', entry.message ?? entry.detail);
+      }
+    }
+  } else if (typeof listed === 'object' && listed !== null) {
+    for (const [field, value] of Object.entries(listed)) addField(field, value);
+  }
+  const envelopeKeys = new Set([
+    'status',
+    'success',
+    'message',
+    'detail',
+    'errors',
+    'data',
+    'code',
+  ]);
+  for (const [field, value] of Object.entries(record)) {
+    if (envelopeKeys.has(field)) continue;
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+      addField(field, value);
+    }
+  }
+  const message = text(record.message);
+  const detail = text(record.detail);
+  if (message === undefined && detail === undefined && errors.length === 0) return undefined;
+  return {
+    ...(message === undefined ? {} : { message: scrub(message, secrets) }),
+    ...(detail === undefined ? {} : { detail: scrub(detail, secrets) }),
+    errors,
+  };
+}
+
+/** One line summarising an error body. */
+function summarise(body: TingTingErrorBody | undefined): string {
+  if (body === undefined) return 'no error details';
+  const first = body.errors[0];
+  return (
+    body.message ??
+    body.detail ??
+    (first === undefined ? 'no error details' : `${first.field}: ${first.message}`)
+  );
+}
+
+/** `Retry-After` in seconds (delta-seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // An HTTP date names its day and zone ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone would
+  // also read "-1" as a year.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** Read a body up to `limit` bytes; throws a `too-large` marker beyond. */
+async function readCapped(response: Response, limit: number): Promise<Uint8Array | 'too-large'> {
+  const declared = response.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
+    await response.body?.cancel().catch(() => {});
+    return 'too-large';
+  }
+  const stream = response.body;
+  if (stream === null) return new Uint8Array(0);
+  if (typeof stream.getReader !== 'function') {
+    // A fetch whose body is not a WHATWG stream: read it whole, then check.
+    const whole = new Uint8Array(await response.arrayBuffer());
+    return whole.byteLength > limit ? 'too-large' : whole;
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function parseJSON(bytes: Uint8Array): unknown | typeof NOT_JSON {
+  const source = new TextDecoder('utf-8').decode(bytes);
+  if (source.trim() === '') return NOT_JSON;
+  try {
+    return JSON.parse(source);
+  } catch {
+    // The SyntaxError quotes the body, which may hold a token: never keep it.
+    return NOT_JSON;
+  }
+}
+
+/** Aborts after a delay; `clear()` cancels it. */
+class Timer {
+  readonly controller = new AbortController();
+  readonly #handle: ReturnType<typeof setTimeout>;
+
+  constructor(delayInMilliseconds: number) {
+    this.#handle = setTimeout(() => this.controller.abort(), delayInMilliseconds);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.#handle);
+  }
+}
+
+function sleep(delayInMilliseconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(handle);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const handle = setTimeout(done, delayInMilliseconds);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Builds the typed errors of one request. */
+class Failures {
+  readonly #label: string;
+
+  constructor(
+    readonly settings: HTTPSettings,
+    readonly request: HTTPRequest,
+  ) {
+    this.#label = describeEndpoint(request.endpoint);
+  }
+
+  get secrets(): readonly string[] {
+    return [...this.settings.secrets(), ...(this.request.secrets ?? [])];
+  }
+
+  /** A failure with no (complete) answer: timeout, transport error, or unknown outcome. */
+  noAnswer(
+    error: unknown,
+    phase: 'connect' | 'total' | undefined,
+    answered: boolean,
+  ): TingTingTimeoutError | TingTingTransportError | TingTingUnknownOutcomeError {
+    const { endpoint } = this.request;
+    const code = errorCode(error);
+    const notSent =
+      !answered && phase === undefined && code !== undefined && NOT_SENT_CODES.has(code);
+    if (this.request.unknownOutcomeOnFailure && !notSent) {
+      const why =
+        phase !== undefined
+          ? `no answer within ${phase === 'connect' ? this.settings.connectTimeoutInMilliseconds : this.settings.timeoutInMilliseconds} ms`
+          : `the connection failed${code === undefined ? '' : ` (${code})`}`;
+      return new TingTingUnknownOutcomeError(
+        `TingTing ${this.#label}: ${why} after the request may have reached TingTing; the OTP may or may not have been delivered (not retried)`,
+        { endpoint, cause: error },
+      );
+    }
+    if (phase !== undefined) {
+      const timeoutInMilliseconds =
+        phase === 'connect'
+          ? this.settings.connectTimeoutInMilliseconds
+          : this.settings.timeoutInMilliseconds;
+      return new TingTingTimeoutError(
+        `TingTing ${this.#label}: no ${phase === 'connect' ? 'response' : 'complete answer'} within ${timeoutInMilliseconds} ms (${phase === 'connect' ? 'connectTimeoutInMilliseconds' : 'timeoutInMilliseconds'})`,
+        { endpoint, cause: error, phase, timeoutInMilliseconds },
+      );
+    }
+    return new TingTingTransportError(
+      `TingTing ${this.#label}: ${answered ? 'the answer was cut off' : 'could not reach TingTing'}${code === undefined ? '' : ` (${code})`}`,
+      { endpoint, cause: error, mayHaveReachedTingTing: !notSent },
+    );
+  }
+
+  tooLarge(status: number): TingTingUnexpectedBodyError {
+    return new TingTingUnexpectedBodyError(
+      `TingTing ${this.#label} answered ${status} with a body larger than ${this.settings.maxResponseSizeInBytes} bytes (maxResponseSizeInBytes)`,
+      { endpoint: this.request.endpoint, status, reason: 'too-large' },
+    );
+  }
+
+  redirect(status: number): TingTingUnexpectedStatusError {
+    return new TingTingUnexpectedStatusError(
+      `TingTing ${this.#label} answered a redirect (${status}); redirects are never followed, so credentials never leave for another URL`,
+      { endpoint: this.request.endpoint, status },
+    );
+  }
+
+  notJSON(status: number): TingTingUnexpectedBodyError {
+    return new TingTingUnexpectedBodyError(
+      `TingTing ${this.#label} answered ${status} with a body that is not JSON (an HTML page from a proxy or captive portal?)`,
+      { endpoint: this.request.endpoint, status, reason: 'not-json' },
+    );
+  }
+
+  /** The error for a non-2xx, non-3xx answer. */
+  status(raw: RawResponse): TingTingAPIError | TingTingUnexpectedStatusError {
+    const { endpoint, channel } = this.request;
+    const { status } = raw;
+    const parsed = raw.json === NOT_JSON ? undefined : parseErrorBody(raw.json, this.secrets);
+    const body: TingTingErrorBody = parsed ?? { errors: [] };
+    const options: TingTingAPIErrorOptions = { endpoint, status, body };
+    const message = `TingTing ${this.#label} answered ${status}: ${summarise(parsed)}`;
+    const saysInsufficient = /insufficient\b.*\bcredit/i.test(
+      [body.message, body.detail, ...body.errors.map((error) => error.message)].join(' '),
+    );
+    if (status === 402 || (status >= 400 && status < 500 && saysInsufficient)) {
+      return new TingTingInsufficientCreditsError(message, {
+        ...options,
+        ...(channel === undefined ? {} : { channel }),
+      });
+    }
+    if (status === 401 || status === 403) return new TingTingAuthenticationError(message, options);
+    if (status === 429) {
+      const retryAfterInSeconds = parseRetryAfter(raw.headers.get('retry-after'));
+      return new TingTingRateLimitError(message, {
+        ...options,
+        ...(retryAfterInSeconds === undefined ? {} : { retryAfterInSeconds }),
+      });
+    }
+    if (parsed !== undefined) return new TingTingAPIError(message, options);
+    return new TingTingUnexpectedStatusError(
+      `TingTing ${this.#label} answered ${status} without a TingTing error body`,
+      { endpoint, status },
+    );
+  }
+}
+
+/** Headers of every request. */
+function headersOf(settings: HTTPSettings, request: HTTPRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': settings.userAgent,
+  };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.authorization !== undefined) headers.authorization = request.authorization;
+  return headers;
+}
+
+/**
+ * Make one call: retries (idempotent requests only) within `timeoutInMilliseconds`, then either a
+ * 2xx JSON answer or a typed error.
+ */
+export async function performRequest(
+  settings: HTTPSettings,
+  request: HTTPRequest,
+): Promise<HTTPResponse> {
+  const failures = new Failures(settings, request);
+  const total = new Timer(settings.timeoutInMilliseconds);
+  const startedAt = Date.now();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await attemptOnce(settings, request, failures, total.signal);
+      let error: Error;
+      let retryAfterInSeconds: number | undefined;
+      if (outcome instanceof Error) {
+        error = outcome;
+      } else if (outcome.status >= 200 && outcome.status < 300) {
+        if (outcome.json === NOT_JSON) throw failures.notJSON(outcome.status);
+        return { status: outcome.status, headers: outcome.headers, body: outcome.json };
+      } else {
+        error = failures.status(outcome);
+        if (outcome.status === 429 || outcome.status === 503) {
+          retryAfterInSeconds = parseRetryAfter(outcome.headers.get('retry-after'));
+        }
+      }
+      if (!request.retry || attempt >= settings.maxRetries) throw error;
+      const retryable =
+        error instanceof TingTingTransportError ||
+        (error instanceof TingTingTimeoutError && error.phase === 'connect') ||
+        ((error instanceof TingTingAPIError || error instanceof TingTingUnexpectedStatusError) &&
+          RETRYABLE_STATUSES.has(error.status));
+      if (!retryable) throw error;
+      let delay: number;
+      if (retryAfterInSeconds !== undefined) {
+        delay = retryAfterInSeconds * 1000;
+        // Honour Retry-After only within the cap: beyond it, let the caller decide.
+        if (delay > settings.retryMaxDelayInMilliseconds) throw error;
+      } else {
+        const ceiling = Math.min(
+          settings.retryMaxDelayInMilliseconds,
+          settings.retryBaseDelayInMilliseconds * 2 ** attempt,
+        );
+        delay = Math.floor(settings.random() * ceiling);
+      }
+      const remaining = settings.timeoutInMilliseconds - (Date.now() - startedAt);
+      if (delay >= remaining) throw error;
+      await sleep(delay, total.signal);
+      if (total.signal.aborted) throw error;
+    }
+  } finally {
+    total.clear();
+  }
+}
+
+/** One attempt: the raw answer, or a no-answer error. */
+async function attemptOnce(
+  settings: HTTPSettings,
+  request: HTTPRequest,
+  failures: Failures,
+  totalSignal: AbortSignal,
+): Promise<RawResponse | Error> {
+  const connect = new Timer(settings.connectTimeoutInMilliseconds);
+  const signal = AbortSignal.any([connect.signal, totalSignal]);
+  const phase = (): 'connect' | 'total' | undefined =>
+    totalSignal.aborted ? 'total' : connect.signal.aborted ? 'connect' : undefined;
+  const fetchImpl = request.fetch ?? settings.fetch;
+  let response: Response;
+  try {
+    response = await fetchImpl(request.url.href, {
+      method: request.method,
+      headers: headersOf(settings, request),
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      redirect: 'manual',
+      signal,
+    });
+  } catch (error) {
+    return failures.noAnswer(error, phase(), false);
+  } finally {
+    connect.clear();
+  }
+  const { status, headers } = response;
+  if (status >= 300 && status < 400) {
+    await response.body?.cancel().catch(() => {});
+    throw failures.redirect(status);
+  }
+  let bytes: Uint8Array | 'too-large';
+  try {
+    bytes = await readCapped(response, settings.maxResponseSizeInBytes);
+  } catch (error) {
+    return failures.noAnswer(error, phase(), true);
+  }
+  if (bytes === 'too-large') throw failures.tooLarge(status);
+  return { status, headers, json: parseJSON(bytes) };
+}

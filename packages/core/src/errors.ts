@@ -1,0 +1,101 @@
+/**
+ * Every error this package throws is a {@link TingTingAuthError} with a stable, UPPER_SNAKE `code`.
+ *
+ * Messages are written for developers and never contain a secret: no API token, password,
+ * cookie or one-time code. `cause` is kept for debugging; it is a transport-level error or a
+ * parse error, never a value built from a secret.
+ *
+ * Which errors may reach an end user: none verbatim. Adapters map `code` to a generic answer.
+ *
+ * @packageDocumentation
+ */
+
+/** Stable codes of every error this toolkit throws. */
+export const ErrorCode = {
+  /** Transport failure before any response (DNS, connection refused, TLS). */
+  TRANSPORT: 'TRANSPORT_ERROR',
+  /** A connect or total timeout elapsed. */
+  TIMEOUT: 'TIMEOUT',
+  /** TingTing answered with an error status and a parseable error body. */
+  API: 'API_ERROR',
+  /** TingTing rejected the credentials (login, API token, expired session that could not be refreshed). */
+  AUTHENTICATION: 'AUTHENTICATION_ERROR',
+  /** TingTing reported that the account has no credits left for this channel. */
+  INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
+  /** TingTing rate-limited the call (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A status the client does not expect for this endpoint (including redirects, which are never followed). */
+  UNEXPECTED_STATUS: 'UNEXPECTED_STATUS',
+  /** A response body that is not JSON, has the wrong shape, or is larger than the cap. */
+  UNEXPECTED_BODY: 'UNEXPECTED_BODY',
+  /** A send request may have reached TingTing but no answer came back: the SMS may or may not go out. */
+  UNKNOWN_OUTCOME: 'UNKNOWN_OUTCOME',
+  /** Input rejected before any request was made. */
+  VALIDATION: 'VALIDATION_ERROR',
+  /** The OTP store (Redis, …) could not be reached or answered nonsense: fail closed. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The code could not be delivered (the sender failed definitively). */
+  DELIVERY_FAILED: 'DELIVERY_FAILED',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options common to every error. */
+export interface TingTingAuthErrorOptions {
+  /** The underlying error, kept for debugging. */
+  cause?: unknown;
+}
+
+/** Base class of every error thrown by tingting-auth. */
+export class TingTingAuthError extends Error {
+  /** A stable machine-readable code. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: TingTingAuthErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+
+  /** A JSON form without the stack or the cause, safe to log. */
+  toJSON(): { name: string; code: ErrorCode; message: string } {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+}
+
+/** Input rejected before any request was made (bad phone number, missing `{otp}`, …). */
+export class ValidationError extends TingTingAuthError {
+  /** The input field at fault, e.g. `number` or `message`. */
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: TingTingAuthErrorOptions) {
+    super(ErrorCode.VALIDATION, message, options);
+    this.field = field;
+  }
+}
+
+/** The OTP store could not be reached or failed: the operation failed closed. */
+export class StoreUnavailableError extends TingTingAuthError {
+  constructor(message = 'The OTP store is unavailable', options?: TingTingAuthErrorOptions) {
+    super(ErrorCode.STORE_UNAVAILABLE, message, options);
+  }
+}
+
+/** The code could not be delivered: the sender failed definitively (nothing was sent). */
+export class DeliveryFailedError extends TingTingAuthError {
+  constructor(
+    message = 'The one-time code could not be delivered',
+    options?: TingTingAuthErrorOptions,
+  ) {
+    super(ErrorCode.DELIVERY_FAILED, message, options);
+  }
+}
+
+/** `true` when `value` is a {@link TingTingAuthError} (also across duplicated package copies). */
+export function isTingTingAuthError(value: unknown): value is TingTingAuthError {
+  if (value instanceof TingTingAuthError) return true;
+  if (!(value instanceof Error)) return false;
+  const code: unknown = (value as Error & { code?: unknown }).code;
+  return typeof code === 'string' && (Object.values(ErrorCode) as string[]).includes(code);
+}

@@ -1,0 +1,61 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+
+/** A phone number, normalised once. */
+export interface PhoneNumber {
+  /** Canonical E.164 form, used for keys, events and sessions: `+9779812345678`. */
+  readonly e164: string;
+  /** The national significant number TingTing expects: `9812345678`. */
+  readonly national: string;
+  /** ISO 3166-1 alpha-2 country, `NP` for Nepal. */
+  readonly country: string | undefined;
+  /** `true` when the number is a mobile number (libphonenumber's `MOBILE` or `FIXED_LINE_OR_MOBILE`). */
+  readonly isMobile: boolean;
+}
+
+const DEVANAGARI_ZERO = 0x0966;
+const MAX_INPUT_LENGTH = 64;
+
+/** Replace Devanagari digits (०-९), which libphonenumber does not read, by ASCII digits. */
+function toASCIIDigits(input: string): string {
+  return input.replace(/[\u0966-\u096F]/g, (digit) =>
+    String(digit.charCodeAt(0) - DEVANAGARI_ZERO),
+  );
+}
+
+/**
+ * Parse a phone number in any of the forms people type (`98XXXXXXXX`, `+977 98…`, `00977…`,
+ * spaces, dashes, parentheses, Devanagari digits), with Nepal as the default country.
+ *
+ * Parsing and validation are libphonenumber-js's (mobile metadata); this only maps Devanagari
+ * digits first and bounds the input length. The whole input must be the number (libphonenumber's
+ * `extract: false`: no number picked out of surrounding text) and carry no extension.
+ *
+ * @returns the parsed number, or `undefined` when the input is not a valid phone number.
+ */
+export function parsePhoneNumber(input: unknown, defaultCountry = 'NP'): PhoneNumber | undefined {
+  if (typeof input !== 'string' || input.length === 0 || input.length > MAX_INPUT_LENGTH) {
+    return undefined;
+  }
+  const parsed = parsePhoneNumberFromString(toASCIIDigits(input.normalize('NFKC')), {
+    // biome-ignore lint/suspicious/noExplicitAny: libphonenumber's CountryCode union is not exported to callers
+    defaultCountry: defaultCountry as any,
+    // The whole input must be the number: no number picked out of surrounding text.
+    extract: false,
+  });
+  if (parsed === undefined || !parsed.isValid() || parsed.ext !== undefined) return undefined;
+  const type = parsed.getType();
+  return {
+    e164: parsed.number,
+    national: parsed.nationalNumber,
+    country: parsed.country,
+    isMobile: type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE',
+  };
+}
+
+/**
+ * `true` for a valid Nepali mobile number (NTC, Ncell, … ranges known to libphonenumber).
+ * This is the engine's default allow-list.
+ */
+export function isNepaliMobile(phone: PhoneNumber): boolean {
+  return phone.country === 'NP' && phone.isMobile;
+}

@@ -1,0 +1,642 @@
+import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../engine/code.js';
+import { StoreUnavailableError } from '../errors.js';
+import type {
+  ChallengeRecord,
+  HitOutcome,
+  IssueOutcome,
+  OTPStore,
+  SendLimits,
+  Subject,
+  VerifyOutcome,
+  VerifyPolicy,
+} from '../store.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most numbers, pending codes and hit counters kept (each bounded separately). When full, the
+   * store first drops what has expired, then the least recently used entry.
+   * @default 100_000
+   */
+  maxEntries?: number;
+  /** Receives the production warning. @default `process.emitWarning` */
+  logger?: { warn(message: string): void };
+}
+
+const DEFAULT_MAX_ENTRIES = 100_000;
+/** Slots are addressed as `purposeId * SLOT_STRIDE + slot` in one number-keyed map. */
+const SLOT_STRIDE = 2 ** 24;
+const MAX_PURPOSES = 1_024;
+const HASH_BYTES = 32;
+const INITIAL_CAPACITY = 1_024;
+const SWEEP_EVERY = 256;
+const SWEEP_SCAN = 32;
+const CANONICAL_HASH = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+/** 16 base64url characters are exactly 12 bytes: the engine's challenge ids, kept as bytes. */
+const COMPACT_ID = /^[A-Za-z0-9_-]{16}$/;
+const ID_BYTES = 12;
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+/**
+ * The map key of a number: an E.164 number as a JS number (its digits fit in 2^53), which costs
+ * a 16-byte heap number instead of a 32-64-byte string; anything else as the string itself.
+ */
+function numberKey(phone: string): string | number {
+  return E164.test(phone) ? Number(phone.slice(1)) : phone;
+}
+
+/** Decode a canonical base64url SHA-256 digest (43 characters) to its 32 bytes, else `undefined`. */
+function decodeHash(hash: string): Buffer | undefined {
+  return CANONICAL_HASH.test(hash) ? Buffer.from(hash, 'base64url') : undefined;
+}
+
+function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+  array: T,
+  length: number,
+): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  next.set(array);
+  return next;
+}
+
+/**
+ * Per-number state, one slot per number, in parallel typed arrays: about 40 bytes per number
+ * outside the JS heap instead of an object with boxed timestamps.
+ */
+class NumberTable {
+  lastSentAt: Float64Array;
+  windowStart: Float64Array;
+  windowCount: Uint32Array;
+  failures: Uint32Array;
+  lastFailureAt: Float64Array;
+  lockedUntil: Float64Array;
+  challengeCount: Uint16Array;
+  /** The map key of each slot: E.164 digits, or NaN when the key is a string (in `stringKeys`). */
+  numericKeys: Float64Array;
+  stringKeys: Map<number, string> = new Map();
+
+  constructor(capacity: number) {
+    this.lastSentAt = new Float64Array(capacity);
+    this.windowStart = new Float64Array(capacity);
+    this.windowCount = new Uint32Array(capacity);
+    this.failures = new Uint32Array(capacity);
+    this.lastFailureAt = new Float64Array(capacity);
+    this.lockedUntil = new Float64Array(capacity);
+    this.challengeCount = new Uint16Array(capacity);
+    this.numericKeys = new Float64Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.lastSentAt.length;
+  }
+
+  resize(capacity: number): void {
+    this.lastSentAt = grow(this.lastSentAt, capacity);
+    this.windowStart = grow(this.windowStart, capacity);
+    this.windowCount = grow(this.windowCount, capacity);
+    this.failures = grow(this.failures, capacity);
+    this.lastFailureAt = grow(this.lastFailureAt, capacity);
+    this.lockedUntil = grow(this.lockedUntil, capacity);
+    this.challengeCount = grow(this.challengeCount, capacity);
+    this.numericKeys = grow(this.numericKeys, capacity);
+  }
+
+  reset(slot: number, key: string | number): void {
+    this.lastSentAt[slot] = Number.NEGATIVE_INFINITY;
+    this.windowStart[slot] = Number.NEGATIVE_INFINITY;
+    this.windowCount[slot] = 0;
+    this.failures[slot] = 0;
+    this.lastFailureAt[slot] = Number.NEGATIVE_INFINITY;
+    this.lockedUntil[slot] = Number.NEGATIVE_INFINITY;
+    this.challengeCount[slot] = 0;
+    if (typeof key === 'number') {
+      this.numericKeys[slot] = key;
+      this.stringKeys.delete(slot);
+    } else {
+      this.numericKeys[slot] = Number.NaN;
+      this.stringKeys.set(slot, key);
+    }
+  }
+
+  keyOf(slot: number): string | number {
+    return this.stringKeys.get(slot) ?? this.numericKeys[slot]!;
+  }
+}
+
+/** Pending codes, one slot per (number, purpose): the 32-byte hash inline, no per-code object. */
+class ChallengeTable {
+  hashes: Uint8Array;
+  expiresAt: Float64Array;
+  attempts: Uint16Array;
+  channels: Uint8Array;
+  owners: Int32Array;
+  keys: Float64Array;
+  ids: Uint8Array;
+  /** Ids that are not 16 base64url characters, by slot. */
+  oddIds: Map<number, string> = new Map();
+  /** Hashes that are not canonical base64url SHA-256 digests (other engines, tests), by slot. */
+  oddHashes: Map<number, string> = new Map();
+
+  constructor(capacity: number) {
+    this.hashes = new Uint8Array(capacity * HASH_BYTES);
+    this.expiresAt = new Float64Array(capacity);
+    this.attempts = new Uint16Array(capacity);
+    this.channels = new Uint8Array(capacity);
+    this.owners = new Int32Array(capacity);
+    this.keys = new Float64Array(capacity);
+    this.ids = new Uint8Array(capacity * ID_BYTES);
+  }
+
+  get capacity(): number {
+    return this.expiresAt.length;
+  }
+
+  resize(capacity: number): void {
+    this.hashes = grow(this.hashes, capacity * HASH_BYTES);
+    this.expiresAt = grow(this.expiresAt, capacity);
+    this.attempts = grow(this.attempts, capacity);
+    this.channels = grow(this.channels, capacity);
+    this.owners = grow(this.owners, capacity);
+    this.keys = grow(this.keys, capacity);
+    this.ids = grow(this.ids, capacity * ID_BYTES);
+  }
+
+  write(slot: number, key: number, owner: number, challenge: ChallengeRecord): void {
+    const bytes = decodeHash(challenge.codeHash);
+    if (bytes === undefined) {
+      this.oddHashes.set(slot, challenge.codeHash);
+    } else {
+      this.oddHashes.delete(slot);
+      this.hashes.set(bytes, slot * HASH_BYTES);
+    }
+    this.expiresAt[slot] = challenge.expiresAt;
+    this.attempts[slot] = 0;
+    this.channels[slot] = challenge.channel === 'voice' ? 1 : 0;
+    this.owners[slot] = owner;
+    this.keys[slot] = key;
+    if (COMPACT_ID.test(challenge.id)) {
+      this.oddIds.delete(slot);
+      this.ids.set(Buffer.from(challenge.id, 'base64url'), slot * ID_BYTES);
+    } else {
+      this.oddIds.set(slot, challenge.id);
+    }
+  }
+
+  hasId(slot: number, id: string): boolean {
+    const odd = this.oddIds.get(slot);
+    if (odd !== undefined) return odd === id;
+    if (!COMPACT_ID.test(id)) return false;
+    const offset = slot * ID_BYTES;
+    return Buffer.from(id, 'base64url').equals(this.ids.subarray(offset, offset + ID_BYTES));
+  }
+
+  /** Constant-time comparison of the stored hash with `hash` (after a length check). */
+  matches(slot: number, hash: string): boolean {
+    const odd = this.oddHashes.get(slot);
+    if (odd !== undefined) return constantTimeEqual(odd, hash);
+    const bytes = decodeHash(hash);
+    if (bytes === undefined) return false;
+    const offset = slot * HASH_BYTES;
+    return timingSafeEqual(this.hashes.subarray(offset, offset + HASH_BYTES), bytes);
+  }
+
+  clear(slot: number): void {
+    this.oddIds.delete(slot);
+    this.oddHashes.delete(slot);
+    this.hashes.fill(0, slot * HASH_BYTES, (slot + 1) * HASH_BYTES);
+  }
+}
+
+class Hit {
+  constructor(
+    public count: number,
+    public resetAt: number,
+  ) {}
+}
+
+/** A free-list slot allocator over a table that grows by doubling up to `max`. */
+class Slots {
+  private next = 0;
+  private readonly free: number[] = [];
+
+  constructor(
+    private readonly max: number,
+    private readonly table: { capacity: number; resize(capacity: number): void },
+  ) {}
+
+  get used(): number {
+    return this.next - this.free.length;
+  }
+
+  /** A free slot, or `-1` when `max` slots are in use. */
+  take(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.next >= this.max) return -1;
+    if (this.next >= this.table.capacity) {
+      this.table.resize(Math.min(this.max, Math.max(INITIAL_CAPACITY, this.table.capacity * 2)));
+    }
+    return this.next++;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+}
+
+let warnedInProduction = false;
+
+/**
+ * An {@link OTPStore} in the memory of one process: for development, tests, and single-process
+ * deployments. Use `RedisStore` (`@tingting-auth/redis`) when more than one process serves sign-ins,
+ * or limits and pending codes are not shared between them.
+ *
+ * Every method runs synchronously inside (so each one is atomic) and returns a promise.
+ *
+ * Bounded: at most `maxEntries` numbers, pending codes and hit counters each. Entries expire
+ * lazily (on access) plus a small sweep every few hundred writes; no timers. When full, expired
+ * entries go first, then the least recently used. What eviction means for security: an evicted
+ * pending code simply fails to verify (`no_challenge`); an evicted number forgets its cooldown,
+ * window count and failure count, and an evicted hit counter restarts (per-IP cap, global
+ * budget). Filling the store takes `maxEntries` sends, which the global budget and the per-IP
+ * cap bound far below the default, and the global budget counter is touched on every send so it
+ * is never the least recently used.
+ *
+ * Memory: about 150 bytes of JS heap plus 90 bytes of typed arrays per pending code (measured by
+ * `bench/engine.ts`).
+ */
+export class MemoryStore implements OTPStore {
+  /** The bound on numbers, pending codes and hit counters (each). */
+  readonly maxEntries: number;
+  private readonly numbers = new Map<string | number, number>();
+  private readonly challenges = new Map<number, number>();
+  private readonly hits = new Map<string, Hit>();
+  private readonly purposes = new Map<string, number>();
+  private readonly numberTable: NumberTable;
+  private readonly challengeTable: ChallengeTable;
+  private readonly numberSlots: Slots;
+  private readonly challengeSlots: Slots;
+  private writes = 0;
+  /** The most recent limits and policy seen, to tell idle numbers from live ones when sweeping. */
+  private cooldown = 0;
+  private sendWindow = 0;
+  private failureWindow = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1 || maxEntries > SLOT_STRIDE) {
+      throw new TypeError(
+        `MemoryStore: maxEntries must be an integer from 1 to ${SLOT_STRIDE}, got ${String(maxEntries)}`,
+      );
+    }
+    this.maxEntries = maxEntries;
+    const capacity = Math.min(INITIAL_CAPACITY, maxEntries);
+    this.numberTable = new NumberTable(capacity);
+    this.challengeTable = new ChallengeTable(capacity);
+    this.numberSlots = new Slots(maxEntries, this.numberTable);
+    this.challengeSlots = new Slots(maxEntries, this.challengeTable);
+    if (process.env.NODE_ENV === 'production' && (options.logger || !warnedInProduction)) {
+      const message =
+        'MemoryStore keeps OTP codes and limits in this process only: with more than one process ' +
+        '(cluster, several instances, serverless), limits are per process and a code sent by one ' +
+        'process cannot be verified by another. Use RedisStore from @tingting-auth/redis.';
+      if (options.logger) options.logger.warn(message);
+      else {
+        warnedInProduction = true;
+        process.emitWarning(message, { code: 'TINGTING_MEMORY_STORE' });
+      }
+    }
+  }
+
+  /** Pending codes held right now (expired ones included until they are swept). */
+  get size(): number {
+    return this.challenges.size;
+  }
+
+  issue(
+    subject: Subject,
+    challenge: ChallengeRecord,
+    limits: SendLimits,
+    now: number,
+  ): Promise<IssueOutcome> {
+    return this.run(() => this.issueNow(subject, challenge, limits, now));
+  }
+
+  abandon(subject: Subject, challengeId: string, now: number): Promise<void> {
+    return this.run(() => {
+      const nSlot = this.numbers.get(numberKey(subject.phone));
+      if (nSlot === undefined) return;
+      const key = this.challengeKey(nSlot, subject.purpose);
+      const cSlot = key === undefined ? undefined : this.challenges.get(key);
+      if (cSlot === undefined || !this.challengeTable.hasId(cSlot, challengeId)) return;
+      this.deleteChallenge(cSlot);
+      this.numberTable.lastSentAt[nSlot] = Number.NEGATIVE_INFINITY;
+      this.maybeSweep(now);
+    });
+  }
+
+  verify(
+    subject: Subject,
+    codeHash: string,
+    policy: VerifyPolicy,
+    now: number,
+  ): Promise<VerifyOutcome> {
+    return this.run(() => this.verifyNow(subject, codeHash, policy, now));
+  }
+
+  cancel(subject: Subject, now: number): Promise<void> {
+    return this.run(() => {
+      const nSlot = this.numbers.get(numberKey(subject.phone));
+      if (nSlot === undefined) return;
+      const key = this.challengeKey(nSlot, subject.purpose);
+      const cSlot = key === undefined ? undefined : this.challenges.get(key);
+      if (cSlot !== undefined) this.deleteChallenge(cSlot);
+      this.maybeSweep(now);
+    });
+  }
+
+  hit(key: string, windowInMilliseconds: number, now: number): Promise<HitOutcome> {
+    return this.run(() => {
+      let hit = this.hits.get(key);
+      if (hit !== undefined) this.hits.delete(key);
+      if (hit === undefined || now >= hit.resetAt) {
+        if (hit === undefined && this.hits.size >= this.maxEntries) this.evictHit(now);
+        hit = new Hit(0, now + windowInMilliseconds);
+      }
+      hit.count += 1;
+      // Re-inserted on every hit: the map's order is least recently used first.
+      this.hits.set(key, hit);
+      return { count: hit.count, resetAt: hit.resetAt };
+    });
+  }
+
+  /** Run `operation` synchronously (atomic) and report any failure as a rejected promise. */
+  private run<T>(operation: () => T): Promise<T> {
+    try {
+      return Promise.resolve(operation());
+    } catch (error) {
+      return Promise.reject(
+        error instanceof StoreUnavailableError
+          ? error
+          : new StoreUnavailableError('MemoryStore failed', { cause: error }),
+      );
+    }
+  }
+
+  private issueNow(
+    subject: Subject,
+    challenge: ChallengeRecord,
+    limits: SendLimits,
+    now: number,
+  ): IssueOutcome {
+    this.cooldown = Math.max(this.cooldown, limits.cooldownInMilliseconds);
+    this.sendWindow = Math.max(this.sendWindow, limits.sendWindowInMilliseconds);
+    // Interned first, so that running out of purposes fails before anything changes.
+    const purposeId = this.purposeId(subject.purpose, true)!;
+    const table = this.numberTable;
+    const phoneKey = numberKey(subject.phone);
+    let nSlot = this.numbers.get(phoneKey);
+    if (nSlot !== undefined) {
+      const lockedUntil = table.lockedUntil[nSlot]!;
+      if (lockedUntil > now) {
+        return { ok: false, detail: 'locked', retryAfterInMilliseconds: lockedUntil - now };
+      }
+      const cooldownEnd = table.lastSentAt[nSlot]! + limits.cooldownInMilliseconds;
+      if (now < cooldownEnd) {
+        return { ok: false, detail: 'cooldown', retryAfterInMilliseconds: cooldownEnd - now };
+      }
+      const windowEnd = table.windowStart[nSlot]! + limits.sendWindowInMilliseconds;
+      if (now < windowEnd && table.windowCount[nSlot]! >= limits.maxSendsPerWindow) {
+        return { ok: false, detail: 'window_cap', retryAfterInMilliseconds: windowEnd - now };
+      }
+      // Most recently used last, so eviction takes the idle numbers first.
+      this.numbers.delete(phoneKey);
+      this.numbers.set(phoneKey, nSlot);
+    } else {
+      nSlot = this.newNumber(phoneKey, now);
+    }
+    const key = purposeId * SLOT_STRIDE + nSlot;
+    let cSlot = this.challenges.get(key);
+    if (cSlot === undefined) {
+      cSlot = this.newChallenge(now);
+      this.challenges.set(key, cSlot);
+      table.challengeCount[nSlot]! += 1;
+    } else {
+      // Replacing: move it to the end too, the map's order is the order codes expire in.
+      this.challenges.delete(key);
+      this.challenges.set(key, cSlot);
+    }
+    this.challengeTable.write(cSlot, key, nSlot, challenge);
+    table.lastSentAt[nSlot] = now;
+    if (now >= table.windowStart[nSlot]! + limits.sendWindowInMilliseconds) {
+      table.windowStart[nSlot] = now;
+      table.windowCount[nSlot] = 0;
+    }
+    table.windowCount[nSlot]! += 1;
+    this.maybeSweep(now);
+    return { ok: true, sendsInWindow: table.windowCount[nSlot]! };
+  }
+
+  private verifyNow(
+    subject: Subject,
+    codeHash: string,
+    policy: VerifyPolicy,
+    now: number,
+  ): VerifyOutcome {
+    this.failureWindow = Math.max(this.failureWindow, policy.failureWindowInMilliseconds);
+    const nSlot = this.numbers.get(numberKey(subject.phone));
+    if (nSlot === undefined) return { ok: false, detail: 'no_challenge' };
+    const table = this.numberTable;
+    if (
+      table.failures[nSlot]! > 0 &&
+      now >= table.lastFailureAt[nSlot]! + policy.failureWindowInMilliseconds
+    ) {
+      table.failures[nSlot] = 0;
+    }
+    const lockedUntil = table.lockedUntil[nSlot]!;
+    if (lockedUntil > now) {
+      return {
+        ok: false,
+        detail: 'locked',
+        retryAfterInMilliseconds: lockedUntil - now,
+        lockedNow: false,
+        failures: table.failures[nSlot]!,
+      };
+    }
+    const key = this.challengeKey(nSlot, subject.purpose);
+    const cSlot = key === undefined ? undefined : this.challenges.get(key);
+    if (cSlot === undefined) return { ok: false, detail: 'no_challenge' };
+    const challenges = this.challengeTable;
+    if (now >= challenges.expiresAt[cSlot]!) {
+      this.deleteChallenge(cSlot);
+      return { ok: false, detail: 'expired' };
+    }
+    if (challenges.attempts[cSlot]! >= policy.maxAttemptsPerCode) {
+      return { ok: false, detail: 'too_many_attempts' };
+    }
+    challenges.attempts[cSlot]! += 1;
+    if (challenges.matches(cSlot, codeHash)) {
+      this.deleteChallenge(cSlot);
+      table.failures[nSlot] = 0;
+      return { ok: true };
+    }
+    const failures = table.failures[nSlot]! + 1;
+    table.failures[nSlot] = failures;
+    table.lastFailureAt[nSlot] = now;
+    if (failures % policy.lockAfterFailures === 0) {
+      const duration = Math.min(
+        policy.lockBaseInMilliseconds * 2 ** (failures / policy.lockAfterFailures - 1),
+        policy.lockMaxInMilliseconds,
+      );
+      table.lockedUntil[nSlot] = now + duration;
+      return {
+        ok: false,
+        detail: 'locked',
+        retryAfterInMilliseconds: duration,
+        lockedNow: true,
+        failures,
+      };
+    }
+    return {
+      ok: false,
+      detail: 'wrong_code',
+      failures,
+      attemptsLeft: policy.maxAttemptsPerCode - challenges.attempts[cSlot]!,
+    };
+  }
+
+  /** The challenge map key of (number slot, purpose); `undefined` for a purpose never seen. */
+  private challengeKey(nSlot: number, purpose: string): number | undefined {
+    const id = this.purposes.get(purpose);
+    return id === undefined ? undefined : id * SLOT_STRIDE + nSlot;
+  }
+
+  /** The small integer standing for `purpose`; `undefined` for a purpose never seen unless `create`. */
+  private purposeId(purpose: string, create: boolean): number | undefined {
+    let id = this.purposes.get(purpose);
+    if (id === undefined) {
+      if (!create) return undefined;
+      if (this.purposes.size >= MAX_PURPOSES) {
+        throw new StoreUnavailableError(
+          `MemoryStore holds at most ${MAX_PURPOSES} distinct purposes; purposes should be a few fixed names`,
+        );
+      }
+      id = this.purposes.size;
+      this.purposes.set(purpose, id);
+    }
+    return id;
+  }
+
+  private newNumber(phone: string | number, now: number): number {
+    let slot = this.numberSlots.take();
+    if (slot < 0) {
+      this.sweepChallenges(now, SWEEP_SCAN);
+      this.sweep(now, SWEEP_SCAN);
+      slot = this.numberSlots.take();
+    }
+    if (slot < 0) {
+      // Nothing idle: evict the least recently used number (and its pending codes).
+      const [oldest] = this.numbers.values();
+      this.deleteNumber(oldest!);
+      slot = this.numberSlots.take();
+    }
+    this.numberTable.reset(slot, phone);
+    this.numbers.set(phone, slot);
+    return slot;
+  }
+
+  private newChallenge(now: number): number {
+    let slot = this.challengeSlots.take();
+    if (slot >= 0) return slot;
+    this.sweepChallenges(now, SWEEP_SCAN);
+    slot = this.challengeSlots.take();
+    if (slot >= 0) return slot;
+    // Nothing expired: evict the oldest pending code (it will answer no_challenge).
+    const [oldest] = this.challenges.values();
+    this.deleteChallenge(oldest!);
+    return this.challengeSlots.take();
+  }
+
+  private deleteChallenge(cSlot: number): void {
+    const challenges = this.challengeTable;
+    this.challenges.delete(challenges.keys[cSlot]!);
+    const owner = challenges.owners[cSlot]!;
+    this.numberTable.challengeCount[owner]! -= 1;
+    challenges.clear(cSlot);
+    this.challengeSlots.release(cSlot);
+  }
+
+  private deleteNumber(nSlot: number): void {
+    const table = this.numberTable;
+    if (table.challengeCount[nSlot]! > 0) {
+      for (const id of this.purposes.values()) {
+        const cSlot = this.challenges.get(id * SLOT_STRIDE + nSlot);
+        if (cSlot !== undefined) this.deleteChallenge(cSlot);
+      }
+    }
+    this.numbers.delete(table.keyOf(nSlot));
+    table.stringKeys.delete(nSlot);
+    this.numberSlots.release(nSlot);
+  }
+
+  /** A number is idle when forgetting it changes no answer: no code, no lock, no limit, no failure. */
+  private isIdle(nSlot: number, now: number): boolean {
+    const t = this.numberTable;
+    return (
+      t.challengeCount[nSlot] === 0 &&
+      t.lockedUntil[nSlot]! <= now &&
+      t.lastSentAt[nSlot]! + this.cooldown <= now &&
+      t.windowStart[nSlot]! + this.sendWindow <= now &&
+      (t.failures[nSlot] === 0 || t.lastFailureAt[nSlot]! + this.failureWindow <= now)
+    );
+  }
+
+  private maybeSweep(now: number): void {
+    this.writes += 1;
+    if (this.writes % SWEEP_EVERY === 0) {
+      this.sweepChallenges(now, SWEEP_SCAN);
+      this.sweep(now, SWEEP_SCAN);
+    }
+  }
+
+  /** Look at up to `scan` of the least recently used numbers: drop the idle, rotate the rest. */
+  private sweep(now: number, scan: number): void {
+    let seen = 0;
+    const rotate: [string | number, number][] = [];
+    for (const [phone, nSlot] of this.numbers) {
+      if (seen++ >= scan) break;
+      if (this.isIdle(nSlot, now)) this.deleteNumber(nSlot);
+      else rotate.push([phone, nSlot]);
+    }
+    for (const [phone, nSlot] of rotate) {
+      this.numbers.delete(phone);
+      this.numbers.set(phone, nSlot);
+    }
+  }
+
+  /** Drop expired codes among the oldest `scan` (the map is in issue order). */
+  private sweepChallenges(now: number, scan: number): void {
+    let seen = 0;
+    const expired: number[] = [];
+    for (const cSlot of this.challenges.values()) {
+      if (seen++ >= scan) break;
+      if (now >= this.challengeTable.expiresAt[cSlot]!) expired.push(cSlot);
+    }
+    for (const cSlot of expired) this.deleteChallenge(cSlot);
+  }
+
+  private evictHit(now: number): void {
+    let seen = 0;
+    const expired: string[] = [];
+    for (const [key, hit] of this.hits) {
+      if (seen++ >= SWEEP_SCAN) break;
+      if (now >= hit.resetAt) expired.push(key);
+    }
+    if (expired.length === 0) {
+      const [oldest] = this.hits.keys();
+      if (oldest !== undefined) expired.push(oldest);
+    }
+    for (const key of expired) this.hits.delete(key);
+  }
+}

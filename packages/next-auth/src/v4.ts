@@ -1,0 +1,27 @@
+import {
+  createProvider,
+  type TingTingProviderConfig,
+  type TingTingProviderOptions,
+} from './provider.js';
+import { TingTingSignInError } from './sign-in-error.js';
+
+/**
+ * The TingTing provider for next-auth v4: a credentials provider that verifies the code through
+ * the engine. A failure throws {@link TingTingSignInError}, which next-auth v4 turns into
+ * `?error=CODE` (`INVALID_CODE`, `LOCKED`, …). Needs `session: { strategy: 'jwt' }`.
+ *
+ * @example
+ * ```ts
+ * import { TingTing, callbacks } from '@tingting-auth/next-auth';
+ * export const authOptions = {
+ *   providers: [TingTing({ engine })],
+ *   session: { strategy: 'jwt' },
+ *   callbacks,
+ * } satisfies NextAuthOptions;
+ * ```
+ */
+export function TingTing(options: TingTingProviderOptions): TingTingProviderConfig {
+  return createProvider(options, (code, cause) => {
+    throw new TingTingSignInError(code, { cause });
+  });
+}

@@ -1,0 +1,60 @@
+import {
+  MemoryStore,
+  type OTPDelivery,
+  OTPEngine,
+  type OTPSender,
+  type OTPStore,
+} from '@tingting-auth/core';
+
+/** A valid Nepali mobile number (NTC range) and its E.164 form. */
+export const PHONE = '9841234567';
+export const PHONE_E164 = '+9779841234567';
+export const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes!!';
+
+/** Options of {@link makeEngine}. */
+export interface MakeEngineOptions {
+  sender?: OTPSender;
+  store?: OTPStore;
+  policy?: ConstructorParameters<typeof OTPEngine>[0]['policy'];
+}
+
+/**
+ * A real engine whose sender records deliveries (the code is read from there, as a phone would),
+ * unless another sender is given.
+ */
+export function makeEngine(options: MakeEngineOptions = {}): {
+  engine: OTPEngine;
+  deliveries: OTPDelivery[];
+  lastCode: () => string;
+} {
+  const deliveries: OTPDelivery[] = [];
+  const engine = new OTPEngine({
+    secret: SECRET,
+    store: options.store ?? new MemoryStore(),
+    sender:
+      options.sender ??
+      (async (delivery) => {
+        deliveries.push(delivery);
+        return undefined;
+      }),
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
+  return {
+    engine,
+    deliveries,
+    lastCode: () => {
+      const last = deliveries.at(-1);
+      if (!last) throw new Error('nothing was delivered');
+      return last.code;
+    },
+  };
+}
+
+/** A store whose every operation fails, as Redis does when it is down. */
+export function brokenStore(): OTPStore {
+  return new Proxy({} as OTPStore, {
+    get: () => async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    },
+  });
+}

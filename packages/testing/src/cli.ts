@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startFakeTingTing } from './fake-server.js';
+import type { FakeTingTingOptions } from './types.js';
+
+const USAGE = `Usage: tingting-fake [options]
+
+Starts a fake TingTing API server and prints every OTP it "delivers".
+
+Options:
+  --port <n>          port to listen on (default 4010; 0 picks a free one)
+  --host <host>       host to listen on (default 127.0.0.1)
+  --api-token <t>     fixed API token for the account (default: random)
+  --email <e>         account email (default dev@example.com)
+  --password <p>      account password (default dev-password)
+  --sms-credits <n>   starting SMS credits (default 100)
+  --phone-credits <n> starting phone credits (default 100)
+  --page-size <n>     page size of the sent-OTP list (default 10)
+  --verbose           also print one line per request
+  -h, --help          show this help`;
+
+function whole(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new TypeError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-token': { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'sms-credits': { type: 'string' },
+      'phone-credits': { type: 'string' },
+      'page-size': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sms = whole('sms-credits', values['sms-credits']);
+  const phone = whole('phone-credits', values['phone-credits']);
+  const pageSize = whole('page-size', values['page-size']);
+  const options: FakeTingTingOptions = {
+    port: whole('port', values.port) ?? 4010,
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values['api-token'] === undefined ? {} : { apiToken: values['api-token'] }),
+    ...(values.email === undefined && values.password === undefined
+      ? {}
+      : {
+          account: {
+            email: values.email ?? 'dev@example.com',
+            password: values.password ?? 'dev-password',
+          },
+        }),
+    credits: { ...(sms === undefined ? {} : { sms }), ...(phone === undefined ? {} : { phone }) },
+    ...(pageSize === undefined ? {} : { pageSize }),
+    ...(values.verbose ? { logger: (line: string) => process.stdout.write(`  ${line}\n`) } : {}),
+  };
+  const fake = await startFakeTingTing(options);
+  // This is a local development tool: showing the credentials is its purpose.
+  process.stdout.write(
+    [
+      `tingting-fake listening on ${fake.url}`,
+      `  base URL:  ${fake.url}/api/v1/`,
+      `  API token: ${fake.apiToken}`,
+      `  login:     ${fake.account.email} / ${fake.account.password}`,
+      '  Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  fake.outbox.subscribe((delivery) => {
+    const voice = delivery.voice === undefined ? '' : ` (${delivery.voice})`;
+    process.stdout.write(
+      `[delivery #${delivery.id}] ${delivery.channel}${voice} to ${delivery.number}: code ${delivery.otp} | ${JSON.stringify(delivery.message)}\n`,
+    );
+  });
+  const stop = (): void => {
+    fake.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `tingting-fake: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
