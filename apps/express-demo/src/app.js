@@ -6,13 +6,12 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { MemoryStore, OTPEngine } from '@tingting-auth/core';
+import { createTingTingSender, MemoryStore, OTPEngine, TingTingClient } from '@tingting-auth/core';
 import { createTingTingAuth } from '@tingting-auth/express';
 import { startFakeTingTing } from '@tingting-auth/testing';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { createTingTingSender } from './tingting-sender.js';
 import * as views from './views.js';
 
 /**
@@ -50,10 +49,12 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   /** @type {import('@tingting-auth/core').OTPSender} */
   let sender;
   if (env.TINGTING_API_TOKEN) {
-    sender = createTingTingSender({
-      apiToken: env.TINGTING_API_TOKEN,
-      ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
-    });
+    sender = createTingTingSender(
+      new TingTingClient({
+        apiToken: env.TINGTING_API_TOKEN,
+        ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
+      }),
+    );
   } else {
     const started = await startFakeTingTing();
     fake = started;
@@ -67,33 +68,39 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     log(
       `[express-demo] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${started.url}), shown here and at /dev/outbox.`,
     );
-    sender = createTingTingSender({ apiToken: started.apiToken, baseURL: started.url });
+    sender = createTingTingSender(
+      new TingTingClient({ apiToken: started.apiToken, baseURL: started.url }),
+    );
   }
 
   /** @type {session.Store | undefined} */
   let sessionStore;
+  /** @type {import('@tingting-auth/core').OTPStore} */
+  let otpStore = new MemoryStore();
   if (env.REDIS_URL) {
-    const [{ createClient }, { RedisStore }] = await Promise.all([
-      import('redis'),
-      import('connect-redis'),
-    ]);
-    const client = createClient({ url: env.REDIS_URL });
+    const [{ createClient }, { RedisStore: RedisSessionStore }, { RedisStore }] = await Promise.all(
+      [import('redis'), import('connect-redis'), import('@tingting-auth/redis')],
+    );
+    // No offline queue: while Redis is down, commands fail at once (the engine answers 503)
+    // instead of piling up until a timeout.
+    const client = createClient({ url: env.REDIS_URL, disableOfflineQueue: true });
     client.on('error', (error) =>
       log(`[express-demo] Redis: ${error instanceof Error ? error.message : error}`),
     );
     await client.connect();
     closers.push(() => client.quit());
-    sessionStore = new RedisStore({ client, prefix: 'express-demo:sess:' });
-    // @tingting-auth/redis (RedisStore for the OTP engine) is not in the workspace yet: codes stay in memory.
-    log(
-      '[express-demo] Sessions in Redis; OTP challenges in memory (one process) until @tingting-auth/redis lands.',
-    );
+    sessionStore = new RedisSessionStore({ client, prefix: 'express-demo:sess:' });
+    otpStore = new RedisStore({
+      prefix: 'express-demo:otp',
+      sendCommand: (args) => client.sendCommand(args),
+    });
+    log('[express-demo] Sessions and OTP challenges in Redis: run as many processes as you like.');
   }
 
   const engine = new OTPEngine({
     sender,
     secret,
-    store: new MemoryStore(),
+    store: otpStore,
     ...(policy ? { policy } : {}),
   });
   const tingting = createTingTingAuth(engine, {
