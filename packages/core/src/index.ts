@@ -10,6 +10,11 @@ export {
 export * from './client/tingting-client.js';
 export * from './client/tingting-sender.js';
 export type * from './client/types.js';
+export {
+  type CrossSiteOptions,
+  isCrossSiteRequest,
+  type RequestHeaders,
+} from './cross-site.js';
 export type { OTPEventListener } from './engine/events.js';
 export { countSMSSegments, type MessageTemplates, type SMSSegments } from './engine/messages.js';
 export { OTPEngine, type OTPEngineOptions, type SendOTPCapable } from './engine/otp-engine.js';

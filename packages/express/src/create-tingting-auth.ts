@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Channel,
+  type CrossSiteOptions,
   ErrorCode,
+  isCrossSiteRequest,
   isTingTingAuthError,
   type OTPEngineAPI,
   type SendResult,
@@ -10,7 +12,6 @@ import {
 } from '@tingting-auth/core';
 import { rateLimit } from 'express-rate-limit';
 import { createBodyReader } from './body.js';
-import { isCrossSiteRequest } from './cross-site.js';
 import { type HTTPErrorCode, isTingTingHTTPError, TingTingHTTPError } from './http-error.js';
 import { type ResolvedOptions, resolveOptions, type TingTingExpressOptions } from './options.js';
 import type {
@@ -155,6 +156,10 @@ export function createTingTingAuth(
   }
   const o: ResolvedOptions = resolveOptions(options);
   const body = createBodyReader(o.bodyLimit);
+  const crossSite: CrossSiteOptions = {
+    allowedOrigins: o.allowedOrigins,
+    allowRequestsWithoutOrigin: o.allowRequestsWithoutOrigin,
+  };
   const limiters = {
     send: o.rateLimit.send === false ? undefined : createLimiter(o.rateLimit.send),
     verify: o.rateLimit.verify === false ? undefined : createLimiter(o.rateLimit.verify),
@@ -173,7 +178,7 @@ export function createTingTingAuth(
     const protection = o.crossSiteProtection;
     if (protection === false) return undefined;
     if (protection === 'origin') {
-      if (isCrossSiteRequest(req, o.allowedOrigins, o.allowRequestsWithoutOrigin)) {
+      if (isCrossSiteRequest(req, crossSite)) {
         throw new TingTingHTTPError('CROSS_SITE_REQUEST');
       }
       return undefined;
