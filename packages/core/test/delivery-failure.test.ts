@@ -31,15 +31,17 @@ describe('delivery failure', () => {
     expect(await engine.send({ phone })).toMatchObject({ ok: true });
   });
 
-  it('keeps the TingTing error as thrown (e.g. INSUFFICIENT_CREDITS)', async () => {
+  it('wraps a TingTing error in DeliveryFailedError, keeping it as the cause (e.g. INSUFFICIENT_CREDITS)', async () => {
+    const cause = new TingTingAuthError(ErrorCode.INSUFFICIENT_CREDITS, 'Insufficient SMS credits');
     const { engine } = makeEngine({
       answer: async () => {
-        throw new TingTingAuthError(ErrorCode.INSUFFICIENT_CREDITS, 'Insufficient SMS credits');
+        throw cause;
       },
     });
-    await expect(engine.send({ phone: phoneNumber() })).rejects.toMatchObject({
-      code: 'INSUFFICIENT_CREDITS',
-    });
+    const error = await engine.send({ phone: phoneNumber() }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeliveryFailedError);
+    expect(error).toMatchObject({ code: 'DELIVERY_FAILED', cause });
+    expect((error as Error).message).toContain('INSUFFICIENT_CREDITS');
   });
 
   it('wraps any other sender failure in DeliveryFailedError, keeping the cause', async () => {

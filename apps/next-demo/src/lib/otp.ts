@@ -10,12 +10,13 @@
  */
 
 import {
-  DeliveryFailedError,
+  createTingTingSender,
   MemoryStore,
   OTPEngine,
   type OTPEngineAPI,
   type OTPSender,
   type SendInput,
+  TingTingClient,
   type VerifyInput,
 } from '@tingting-auth/core';
 import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
@@ -49,32 +50,8 @@ export function noticeOnce(message: string): void {
   console.warn(message);
 }
 
-// INTERIM: a bare send-OTP call (seed 001), used until `TingTingClient` from @tingting-auth/core
-// (timeouts, response validation, credits, no retry of a send) is in the workspace; then this
-// function becomes `new TingTingClient(options)`.
 function createClient(options: { apiToken: string; baseURL?: string }): OTPSender {
-  return async (d) => {
-    const r = await fetch(
-      `${options.baseURL ?? 'https://app.tingting.io'}/api/v1/auths/send/otp/`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${options.apiToken}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          number: d.nationalNumber,
-          message: d.message,
-          sms_send_options: d.channel,
-          otp_options: 'personnel',
-          otp: d.code,
-          ...(d.voice ? { voice_input: d.voice } : {}),
-        }),
-      },
-    );
-    if (!r.ok) throw new DeliveryFailedError();
-    return undefined;
-  };
+  return createTingTingSender(new TingTingClient(options));
 }
 
 function start(): DemoState {

@@ -383,9 +383,15 @@ export class OTPEngine implements OTPEngineAPI {
         // The message may have gone out: keep the code so the user can still use it.
         if (isUnknownOutcome(error)) throw error;
         await undo();
-        throw isTingTingAuthError(error)
-          ? error
-          : new DeliveryFailedError(undefined, { cause: error });
+        // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
+        // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
+        if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
+        throw new DeliveryFailedError(
+          isTingTingAuthError(error)
+            ? `The one-time code could not be delivered (${error.code})`
+            : undefined,
+          { cause: error },
+        );
       }
       this.#checkCredits(receipt, at);
     }
