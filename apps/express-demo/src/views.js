@@ -12,6 +12,7 @@
  * @typedef {{ send: string; verify: string; signOut: string }} Actions
  * @typedef {{ phone: string; channel: 'text' | 'voice'; expiresAt: string; resendAt: string }} Pending
  * @typedef {{ phone: string; verifiedAt: string }} Verified
+ * @typedef {{ label: string; value: string; datetime?: string }} Detail A labelled value on the account page; `datetime` (ISO) renders the value as a `<time>`.
  * @typedef {{ number: string; channel: string; otp: string; message: string; at: Date }} OutboxDelivery
  */
 
@@ -184,11 +185,29 @@ ${alertRegion(error)}
 }
 
 /**
- * The signed-in page.
- * @param {{ actions?: Actions; verified: Verified }} options
+ * @param {readonly Detail[]} details
  * @returns {string}
  */
-export function accountPage({ actions = DEFAULT_ACTIONS, verified }) {
+function detailList(details) {
+  if (details.length === 0) return '';
+  const rows = details
+    .map((d) => {
+      const value = d.datetime
+        ? `<time datetime="${escapeHTML(d.datetime)}">${escapeHTML(d.value)}</time>`
+        : escapeHTML(d.value);
+      return `  <div><dt>${escapeHTML(d.label)}</dt><dd data-detail="${escapeHTML(d.label)}">${value}</dd></div>`;
+    })
+    .join('\n');
+  return `<dl class="details">\n${rows}\n</dl>\n`;
+}
+
+/**
+ * The signed-in page.
+ * @param {{ actions?: Actions; verified: Verified; details?: readonly Detail[] }} options
+ *   `details`: more about the signed-in user (the Passport demo shows its user record).
+ * @returns {string}
+ */
+export function accountPage({ actions = DEFAULT_ACTIONS, verified, details = [] }) {
   const at = new Date(verified.verifiedAt);
   const main = `<h1>You are signed in</h1>
 <div class="verified" aria-label="Verified number">
@@ -196,7 +215,7 @@ export function accountPage({ actions = DEFAULT_ACTIONS, verified }) {
   <div><p class="label">Verified number</p><p class="phone" data-verified-phone>${escapeHTML(formatPhone(verified.phone))}</p></div>
 </div>
 <p class="hint">Verified at <time datetime="${escapeHTML(at.toISOString())}">${escapeHTML(at.toUTCString())}</time>.</p>
-<form method="post" action="${escapeHTML(actions.signOut)}" data-enhance data-next="/">
+${detailList(details)}<form method="post" action="${escapeHTML(actions.signOut)}" data-enhance data-next="/">
   <button type="submit" class="primary">Sign out</button>
 </form>`;
   return layout({ title: 'Signed in', main });
@@ -292,6 +311,10 @@ a { color: var(--accent); }
 .verified p { margin: 0; }
 .verified .label { color: var(--muted); font-size: 0.9rem; }
 .verified .phone { font-size: 1.35rem; font-weight: 700; }
+.details { margin: 0 0 1.5rem; border-top: 1px solid var(--line); }
+.details div { display: flex; justify-content: space-between; gap: 1rem; padding: 0.5rem 0; border-bottom: 1px solid var(--line); }
+.details dt { color: var(--muted); }
+.details dd { margin: 0; font-weight: 600; text-align: right; overflow-wrap: anywhere; }
 .dev-banner { max-width: 28rem; width: 100%; background: var(--banner); color: var(--banner-text); border-radius: 0.6rem;
   padding: 0.6rem 0.9rem; font-size: 0.9rem; }
 .dev-banner a { color: inherit; font-weight: 600; }
