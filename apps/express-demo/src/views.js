@@ -313,7 +313,7 @@ a { color: var(--accent); }
 .verified .phone { font-size: 1.35rem; font-weight: 700; }
 .details { margin: 0 0 1.5rem; border-top: 1px solid var(--line); }
 .details div { display: flex; justify-content: space-between; gap: 1rem; padding: 0.5rem 0; border-bottom: 1px solid var(--line); }
-.details dt { color: var(--muted); }
+.details dt { color: var(--muted); flex: none; white-space: nowrap; }
 .details dd { margin: 0; font-weight: 600; text-align: right; overflow-wrap: anywhere; }
 .dev-banner { max-width: 28rem; width: 100%; background: var(--banner); color: var(--banner-text); border-radius: 0.6rem;
   padding: 0.6rem 0.9rem; font-size: 0.9rem; }
