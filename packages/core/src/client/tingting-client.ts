@@ -35,6 +35,15 @@ import type {
   TingTingUserProfile,
 } from './types.js';
 
+// fetch-cookie's CommonJS build exports `{ __esModule: true, default: fetchCookie }`, and this
+// package's CommonJS build (esbuild in Node interop mode, since package.json says "type": "module")
+// hands that whole object to a default import: `new TingTingClient()` crashed under `require()`.
+// Take the function from whichever shape arrives.
+const fetchCookie: typeof makeFetchCookie =
+  typeof makeFetchCookie === 'function'
+    ? makeFetchCookie
+    : (makeFetchCookie as unknown as { default: typeof makeFetchCookie }).default;
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -242,7 +251,7 @@ export class TingTingClient {
       ],
       random: Math.random,
     };
-    this.#cookieFetch = makeFetchCookie(
+    this.#cookieFetch = fetchCookie(
       fetchImpl as (input: string, init?: RequestInit) => Promise<Response>,
       this.#jar,
     ) as unknown as FetchLike;
