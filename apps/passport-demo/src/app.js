@@ -1,1 +1,457 @@
-export {};
+/**
+ * The Passport demo app: phone sign-in with the TingTing strategy of `@tingting-auth/passport`,
+ * Express 5 and express-session, with the Express demo's pages (`express-demo/views`).
+ *
+ * With no `TINGTING_API_TOKEN`, a fake TingTing server runs in this process: every code is printed
+ * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API.
+ */
+
+import { randomBytes } from 'node:crypto';
+import {
+  createTingTingSender,
+  ErrorCode,
+  isCrossSiteRequest,
+  isTingTingAuthError,
+  MemoryStore,
+  OTPEngine,
+  TingTingClient,
+} from '@tingting-auth/core';
+import { Strategy } from '@tingting-auth/passport';
+import { startFakeTingTing } from '@tingting-auth/testing';
+import express from 'express';
+import * as views from 'express-demo/views';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import { createUserTable } from './users.js';
+
+/**
+ * Where the pages' forms post. Not the Express demo's `/auth/*`: the views take any actions.
+ * (The pages' script navigates to `/` after a send and to `/account` after a sign-in.)
+ */
+export const ACTIONS = Object.freeze({
+  send: '/login/send-code',
+  verify: '/login/verify-code',
+  signOut: '/logout',
+});
+
+/**
+ * @typedef {object} DemoOptions
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`). Default: process.env.
+ * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
+ * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
+ */
+
+/**
+ * @typedef {object} Demo
+ * @property {import('express').Express} app
+ * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
+ * @property {import('./users.js').UserTable} users The in-memory user table.
+ * @property {() => Promise<void>} close Stops the fake.
+ */
+
+/**
+ * @typedef {{ code: string; message: string; retryAfter?: number }} PublicError
+ * @typedef {{ phone: string; channel: 'text' | 'voice'; expiresAt: string; resendAt: string }} Pending
+ * @typedef {import('express-session').Session & { pending?: Pending; flash?: PublicError; signedInAt?: string }} DemoSession
+ */
+
+/** Answers to a thrown engine error (store or TingTing down): generic, the cause only in the log. */
+const ENGINE_ERRORS = Object.freeze({
+  delivery: {
+    status: 502,
+    code: 'DELIVERY_FAILED',
+    message: 'The code could not be delivered. Please try again.',
+  },
+  unavailable: {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The service is unavailable. Please try again later.',
+  },
+});
+
+/**
+ * @param {import('express').Request} req
+ * @returns {DemoSession}
+ */
+function sessionOf(req) {
+  return /** @type {DemoSession} */ (req.session);
+}
+
+/**
+ * The pages' script asks for JSON; a plain form post (JavaScript off) prefers HTML.
+ * @param {import('express').Request} req
+ */
+function wantsJSON(req) {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/**
+ * The strategy's challenge (`{ message, code, retryAfter? }`) as the pages' error.
+ * @param {unknown} info
+ * @returns {PublicError}
+ */
+function publicErrorOf(info) {
+  const challenge = /** @type {Partial<PublicError> | undefined} */ (
+    typeof info === 'object' && info !== null ? info : undefined
+  );
+  return {
+    code: typeof challenge?.code === 'string' ? challenge.code : 'INVALID_REQUEST',
+    message:
+      typeof challenge?.message === 'string' ? challenge.message : 'The request is not valid.',
+    ...(typeof challenge?.retryAfter === 'number' ? { retryAfter: challenge.retryAfter } : {}),
+  };
+}
+
+/**
+ * Build the demo app (it does not listen).
+ * @param {DemoOptions} [options]
+ * @returns {Promise<Demo>}
+ */
+export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
+  /** @type {Array<() => Promise<unknown>>} */
+  const closers = [];
+  let secret = env.OTP_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url');
+    log(
+      '[passport-demo] OTP_SECRET is not set: using a random secret for this process (pending codes die on restart).',
+    );
+  }
+
+  /** @type {import('@tingting-auth/testing').FakeTingTing | undefined} */
+  let fake;
+  /** @type {TingTingClient} */
+  let client;
+  if (env.TINGTING_API_TOKEN) {
+    client = new TingTingClient({
+      apiToken: env.TINGTING_API_TOKEN,
+      ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
+    });
+  } else {
+    const started = await startFakeTingTing();
+    fake = started;
+    closers.push(() => started.close());
+    started.outbox.subscribe((d) => {
+      // The point of the fake: the developer reads the code here. Never log codes from a real provider.
+      log(
+        `[passport-demo] fake TingTing ${d.channel === 'voice' ? 'called' : 'texted'} ${d.number}: code ${d.otp}`,
+      );
+    });
+    log(
+      `[passport-demo] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${started.url}), shown here and at /dev/outbox.`,
+    );
+    client = new TingTingClient({ apiToken: started.apiToken, baseURL: started.url });
+  }
+
+  const engine = new OTPEngine({
+    sender: createTingTingSender(client),
+    secret,
+    store: new MemoryStore(),
+    ...(policy ? { policy } : {}),
+  });
+
+  const users = createUserTable();
+  // An instance of its own rather than the `passport` singleton: two demos in one process (tests)
+  // do not share strategies or serializers.
+  const authenticator = new passport.Passport();
+  authenticator.use(
+    new Strategy({ engine }, (phone, done) => {
+      // The strategy calls this only with a verified number; a new number is a new user.
+      done(null, users.findOrCreate(phone));
+    }),
+  );
+  authenticator.serializeUser((user, done) => {
+    done(null, /** @type {import('./users.js').User} */ (user).id);
+  });
+  authenticator.deserializeUser((id, done) => {
+    // `false` (not an error) for an unknown id: the session outlived the user table (a restart).
+    done(null, typeof id === 'string' ? (users.findById(id) ?? false) : false);
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (env.TRUST_PROXY)
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
+    );
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } } }));
+  app.use(
+    session({
+      name: 'passport-demo.sid',
+      secret: env.SESSION_SECRET || secret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: env.NODE_ENV === 'production' ? 'auto' : false,
+        maxAge: 8 * 3600_000,
+      },
+    }),
+  );
+  app.use(authenticator.initialize());
+  app.use(authenticator.session());
+
+  const outboxHref = fake ? '/dev/outbox' : undefined;
+  /** @param {import('express').Response} res @param {string} html */
+  const page = (res, html) => {
+    res.set('Cache-Control', 'no-store').type('html').send(html);
+  };
+
+  /**
+   * Answers a refused send or verify: JSON for the pages' script; for a plain form post, the
+   * error goes into the session for the next page and the browser is sent back to it.
+   * @param {import('express').Request} req
+   * @param {import('express').Response} res
+   * @param {number} status
+   * @param {PublicError} error
+   */
+  function refuse(req, res, status, error) {
+    res.set('Cache-Control', 'no-store');
+    if (error.retryAfter !== undefined)
+      res.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfter))));
+    if (wantsJSON(req)) {
+      res.status(status).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    // A cross-site request gets no friendly redirect: it did not come from our page.
+    if (error.code === 'CROSS_SITE_REQUEST') {
+      res.status(status).type('text').send(error.message);
+      return;
+    }
+    sessionOf(req).flash = error;
+    res.redirect(303, '/');
+  }
+
+  /**
+   * The strategy with a custom callback, so that one place answers every outcome, for both the
+   * pages' script (JSON) and plain form posts (redirects), and keeps the challenge's `code` and
+   * `retryAfter` (a `failureMessage` would keep only the message).
+   * @param {'send' | 'verify'} action
+   * @returns {import('express').RequestHandler}
+   */
+  function authenticate(action) {
+    return (req, res, next) => {
+      authenticator.authenticate(
+        'tingting',
+        { tingtingAction: action },
+        /** @type {import('passport').AuthenticateCallback} */
+        (error, user, info, status) => {
+          if (error) {
+            if (!isTingTingAuthError(error)) {
+              next(error);
+              return;
+            }
+            // The code says which part failed; the message is never shown to the user.
+            log(`[passport-demo] ${action} failed: ${error.name} ${error.code}`);
+            const answer =
+              error.code === ErrorCode.DELIVERY_FAILED
+                ? ENGINE_ERRORS.delivery
+                : ENGINE_ERRORS.unavailable;
+            refuse(req, res, answer.status, { code: answer.code, message: answer.message });
+            return;
+          }
+          if (!user) {
+            refuse(req, res, typeof status === 'number' ? status : 401, publicErrorOf(info));
+            return;
+          }
+          const signedInAt = new Date().toISOString();
+          // Passport 0.7 regenerates the session here: the pending number and any planted
+          // session id are gone.
+          req.logIn(user, (error) => {
+            if (error) {
+              next(error);
+              return;
+            }
+            sessionOf(req).signedInAt = signedInAt;
+            res.set('Cache-Control', 'no-store');
+            if (wantsJSON(req)) {
+              const { id, phone } = /** @type {import('./users.js').User} */ (user);
+              res.status(200).json({ user: { id, phone }, signedInAt });
+            } else res.redirect(303, '/account');
+          });
+        },
+      )(req, res, next);
+    };
+  }
+
+  /** @type {import('express').RequestHandler} */
+  function requireUser(req, res, next) {
+    if (req.isAuthenticated()) {
+      next();
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    if (req.method === 'GET' && !wantsJSON(req)) {
+      res.redirect(303, '/');
+      return;
+    }
+    res.status(401).json({
+      error: { code: 'NOT_SIGNED_IN', message: 'Sign in with your mobile number first.' },
+    });
+  }
+
+  app.get(views.ASSETS.css, (_req, res) => {
+    res.type('css').set('Cache-Control', 'public, max-age=300').send(views.STYLES);
+  });
+  app.get(views.ASSETS.js, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
+  });
+
+  app.get('/', (req, res) => {
+    if (req.isAuthenticated()) {
+      res.redirect(303, '/account');
+      return;
+    }
+    const state = sessionOf(req);
+    const error = state.flash;
+    if (error) delete state.flash;
+    const pending =
+      state.pending && Date.parse(state.pending.expiresAt) > Date.now() ? state.pending : undefined;
+    if (pending && req.query.step !== 'phone') {
+      page(
+        res,
+        views.codePage({
+          actions: ACTIONS,
+          pending,
+          ...(error ? { error } : {}),
+          codeLength: engine.codeLength,
+          ...(outboxHref ? { outboxHref } : {}),
+        }),
+      );
+      return;
+    }
+    page(
+      res,
+      views.signInPage({
+        actions: ACTIONS,
+        ...(error ? { error } : {}),
+        ...(pending ? { phone: pending.phone, channel: pending.channel } : {}),
+        ...(outboxHref ? { outboxHref } : {}),
+      }),
+    );
+  });
+
+  app.get('/account', requireUser, (req, res) => {
+    const user = /** @type {import('./users.js').User} */ (req.user);
+    page(
+      res,
+      views.accountPage({
+        actions: ACTIONS,
+        verified: {
+          phone: user.phone,
+          verifiedAt: sessionOf(req).signedInAt ?? user.createdAt.toISOString(),
+        },
+        details: [
+          { label: 'User id', value: user.id },
+          {
+            label: 'Member since',
+            value: user.createdAt.toUTCString(),
+            datetime: user.createdAt.toISOString(),
+          },
+        ],
+      }),
+    );
+  });
+
+  // The strategy reads `req.body` only: parse small forms (JavaScript off) and JSON.
+  /** @type {import('express').RequestHandler[]} */
+  const body = [
+    express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 }),
+    express.json({ limit: '4kb' }),
+  ];
+
+  app.post(ACTIONS.send, ...body, authenticate('send'), (req, res) => {
+    const sent = req.tingtingSent;
+    if (!sent) throw new Error('the send step passed without req.tingtingSent');
+    /** @type {Pending} */
+    const pending = {
+      phone: sent.phone,
+      channel: sent.channel,
+      expiresAt: sent.expiresAt.toISOString(),
+      resendAt: sent.resendAt.toISOString(),
+    };
+    // Only for the code page (which number, when a resend is allowed): the verify step reads the
+    // number from the form, since Passport renews the session at sign-in.
+    const state = sessionOf(req);
+    state.pending = pending;
+    delete state.flash;
+    res.set('Cache-Control', 'no-store');
+    if (wantsJSON(req)) res.status(202).json(pending);
+    else res.redirect(303, '/');
+  });
+
+  app.post(ACTIONS.verify, body, authenticate('verify'));
+
+  app.post(ACTIONS.signOut, (req, res, next) => {
+    // The strategy guards send and verify; sign-out is the app's own route, so the app checks
+    // with the same test (core's). Without it, another site could sign users out.
+    if (isCrossSiteRequest(req)) {
+      refuse(req, res, 403, {
+        code: 'CROSS_SITE_REQUEST',
+        message: 'Requests from other sites are not allowed.',
+      });
+      return;
+    }
+    // Passport 0.7 clears the user and renews the session id (a copied cookie is dead).
+    req.logout((error) => {
+      if (error) {
+        next(error);
+        return;
+      }
+      res.set('Cache-Control', 'no-store');
+      if (wantsJSON(req)) res.status(204).end();
+      else res.redirect(303, '/');
+    });
+  });
+
+  if (fake) {
+    const outbox = fake.outbox;
+    app.get('/dev/outbox', (_req, res) => {
+      page(res, views.outboxPage({ deliveries: outbox.messages }));
+    });
+  }
+
+  /** @type {import('express').ErrorRequestHandler} */
+  const errorHandler = (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = /** @type {{ status?: unknown; expose?: unknown }} */ (error ?? {});
+    // body-parser's refusals (broken JSON, too large) are the client's; show no details.
+    const isClientError =
+      typeof status.status === 'number' &&
+      status.status >= 400 &&
+      status.status < 500 &&
+      status.expose === true;
+    if (!isClientError) {
+      const name = error instanceof Error ? error.name : typeof error;
+      log(`[passport-demo] ${req.method} ${req.path}: unexpected ${name}`);
+    }
+    const answer = isClientError
+      ? {
+          status: /** @type {number} */ (status.status),
+          ...(status.status === 413
+            ? { code: 'BODY_TOO_LARGE', message: 'The request is too large.' }
+            : { code: 'INVALID_REQUEST', message: 'The request is not valid.' }),
+        }
+      : { status: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.' };
+    res.set('Cache-Control', 'no-store');
+    if (wantsJSON(req)) {
+      res.status(answer.status).json({ error: { code: answer.code, message: answer.message } });
+    } else res.status(answer.status).type('text').send(answer.message);
+  };
+  app.use(errorHandler);
+
+  return {
+    app,
+    fake,
+    users,
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
+  };
+}
