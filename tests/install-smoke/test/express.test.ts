@@ -1,0 +1,116 @@
+/**
+ * `@tingting-auth/express` as users install it: the tarballs (core, express, redis, testing) and
+ * express 5 / express-session from the registry, in a project outside the workspace. The same
+ * tiny app, written once as CommonJS (`require`) and once as ESM (`import`), signs a phone number
+ * in end to end against the packed fake TingTing: send -> code from the fake's outbox -> verify
+ * -> a session that the guard accepts.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as Testing from '@tingting-auth/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, startApp } from './apps.js';
+import { runNode, stopAll } from './processes.js';
+import { expectFromTarball, installedPackages, installProject } from './project.js';
+
+const PACKAGES = [
+  '@tingting-auth/core',
+  '@tingting-auth/express',
+  '@tingting-auth/redis',
+  '@tingting-auth/testing',
+];
+
+const ROUTES = { send: '/auth/otp/send', verify: '/auth/otp/verify', me: '/me' };
+
+let project: string;
+let fake: Testing.FakeTingTing;
+
+beforeAll(async () => {
+  project = await installProject('express', {
+    tingting: PACKAGES,
+    registry: { express: '5.3.0', 'express-session': '1.19.0' },
+    fixture: 'express',
+  });
+  // The fake TingTing from the installed tarball, loaded the CommonJS way (the Next.js suite
+  // loads it with `import`, so both builds of @tingting-auth/testing run).
+  const testing = createRequire(join(project, 'package.json'))(
+    '@tingting-auth/testing',
+  ) as typeof Testing;
+  fake = await testing.startFakeTingTing();
+}, 120_000);
+
+afterAll(async () => {
+  await stopAll();
+  await fake?.close();
+});
+
+describe(`Express apps from the tarballs on Node ${process.version}`, () => {
+  it('installs every @tingting-auth package from this run’s tarballs, none from elsewhere', async () => {
+    const installed = await installedPackages(project);
+    expect(installed.map((p) => p.name)).toEqual(PACKAGES);
+    for (const p of installed) expectFromTarball(p);
+  });
+
+  it('exports the same names from require() and import, for every package', async () => {
+    const script = `
+      const names = {};
+      for (const name of ${JSON.stringify(PACKAGES)}) {
+        const cjs = Object.keys(require(name)).sort();
+        const esm = Object.keys(await import(name)).filter((key) => key !== 'default').sort();
+        names[name] = { cjs, esm };
+      }
+      console.log(JSON.stringify(names));`;
+    const names = (await runNode(['-e', `(async () => {${script}})()`], project)) as Record<
+      string,
+      { cjs: string[]; esm: string[] }
+    >;
+    for (const name of PACKAGES) {
+      expect(names[name]?.cjs.length, name).toBeGreaterThan(0);
+      expect(names[name]?.esm, name).toEqual(names[name]?.cjs);
+    }
+    // The names users reach for first (these were @tingting-auth/core's packaging test).
+    expect(names['@tingting-auth/core']?.cjs).toEqual(
+      expect.arrayContaining([
+        'TingTingClient',
+        'createTingTingSender',
+        'OTPEngine',
+        'MemoryStore',
+        'parsePhoneNumber',
+        'TingTingUnknownOutcomeError',
+        'TingTingAPIError',
+        'ValidationError',
+        'USER_AGENT',
+      ]),
+    );
+    expect(names['@tingting-auth/express']?.cjs).toEqual(
+      expect.arrayContaining(['createTingTingAuth', 'OTPEngine', 'MemoryStore', 'ErrorCode']),
+    );
+    expect(names['@tingting-auth/redis']?.cjs).toContain('RedisStore');
+    expect(names['@tingting-auth/testing']?.cjs).toContain('startFakeTingTing');
+  });
+
+  it('signs in through a CommonJS app (require)', async () => {
+    const app = await startApp(project, 'server.cjs', fake);
+    // A CommonJS app must get the CommonJS builds only: one copy of core, no dual-package hazard.
+    expect(app.ready.loaded.length).toBeGreaterThanOrEqual(2);
+    for (const file of app.ready.loaded) {
+      expect(file.startsWith(project), file).toBe(true);
+      expect(file).toMatch(/node_modules\/@tingting-auth\/(core|express)\/dist\/index\.cjs$/);
+    }
+    await signIn(app.ready.url, fake, '9812345601', ROUTES);
+    // It logged in with email and password: the CommonJS client's cookie jar works.
+    expect(fake.requests).toContainEqual(
+      expect.objectContaining({ endpoint: 'login', status: 200 }),
+    );
+  });
+
+  it('signs in through an ES module app (import)', async () => {
+    const app = await startApp(project, 'server.mjs', fake);
+    expect(app.ready.loaded).toEqual([
+      expect.stringMatching(/node_modules\/@tingting-auth\/core\/dist\/index\.js$/),
+      expect.stringMatching(/node_modules\/@tingting-auth\/express\/dist\/index\.js$/),
+    ]);
+    for (const file of app.ready.loaded) expect(file.startsWith(project), file).toBe(true);
+    await signIn(app.ready.url, fake, '9812345602', ROUTES);
+  });
+});
