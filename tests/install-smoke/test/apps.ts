@@ -33,7 +33,8 @@ export function startApp(
       NODE_ENV: 'development',
     },
     isReady: (output) => {
-      const line = output.split('\n').find((l) => l.startsWith('{"url"'));
+      // A whole line only: a chunk may end in the middle of it.
+      const line = /^(\{"url".*)\n/m.exec(output)?.[1];
       return line === undefined ? undefined : (JSON.parse(line) as AppReady);
     },
   });

@@ -59,11 +59,14 @@ describe(`Express apps from the tarballs on Node ${process.version}`, () => {
         const esm = Object.keys(await import(name)).filter((key) => key !== 'default').sort();
         names[name] = { cjs, esm };
       }
+      names.userAgent = require('@tingting-auth/core').USER_AGENT;
       console.log(JSON.stringify(names));`;
-    const names = (await runNode(['-e', `(async () => {${script}})()`], project)) as Record<
-      string,
-      { cjs: string[]; esm: string[] }
-    >;
+    const { userAgent, ...names } = (await runNode(
+      ['-e', `(async () => {${script}})()`],
+      project,
+    )) as { userAgent: string } & Record<string, { cjs: string[]; esm: string[] }>;
+    // The version users report in TingTing's logs comes from the packed package.json.
+    expect(userAgent).toMatch(/^tingting-auth\/\d+\.\d+\.\d+/);
     for (const name of PACKAGES) {
       expect(names[name]?.cjs.length, name).toBeGreaterThan(0);
       expect(names[name]?.esm, name).toEqual(names[name]?.cjs);

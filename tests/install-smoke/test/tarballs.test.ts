@@ -42,6 +42,9 @@ describe(`tarballs (packed by pnpm, checked on Node ${process.version})`, () => 
       expect(entries.length).toBeGreaterThan(0);
       expect(entries.filter((entry) => !tarball.files.includes(entry))).toEqual([]);
       expect(tarball.files.filter((file) => !ALLOWED_FILE.test(file))).toEqual([]);
+    });
+
+    it('ships a README (the package page on npm)', () => {
       expect(tarball.files).toContain('README.md');
     });
   });
