@@ -1,0 +1,94 @@
+/**
+ * The README's complete app, run as written against the fake TingTing. The code block is read from
+ * README.md; three substitutions only: the package import points at this package's source, the
+ * client gets the fake's `baseURL`, and `app.listen(3000)` becomes `export default app`.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const module = join(here, `readme-example.${process.pid}.tmp.mjs`);
+
+function replaceOnce(text: string, from: string, to: string): string {
+  const parts = text.split(from);
+  if (parts.length !== 2) throw new Error(`README example: expected one "${from}"`);
+  return parts.join(to);
+}
+
+let fake: FakeTingTing;
+let app: Express;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  fake = await startFakeTingTing();
+  const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
+  const block = /## A complete app\n\n```js\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error('README has no "A complete app" js block');
+  let code = replaceOnce(block, "from '@tingting-auth/passport'", "from '../src/index.ts'");
+  code = replaceOnce(
+    code,
+    'apiToken: process.env.TINGTING_API_TOKEN }',
+    'apiToken: process.env.TINGTING_API_TOKEN, baseURL: process.env.TINGTING_BASE_URL }',
+  );
+  code = replaceOnce(code, 'app.listen(3000);', 'export default app;');
+  Object.assign(process.env, {
+    TINGTING_API_TOKEN: fake.apiToken,
+    TINGTING_BASE_URL: fake.url,
+    OTP_SECRET: 'readme-otp-secret-of-at-least-32-bytes!',
+    SESSION_SECRET: 'readme-session-secret',
+  });
+  await writeFile(module, code);
+  app = ((await import(module)) as { default: Express }).default;
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await rm(module, { force: true });
+  await fake.close();
+});
+
+it('sends a code, signs in with it, shows the user, and signs out', async () => {
+  const agent = request.agent(app);
+
+  const sent = await agent.post('/auth/send').send({ phone: '9812345678' });
+  expect(sent.status).toBe(202);
+  expect(sent.body).toMatchObject({ phone: '+9779812345678', channel: 'text' });
+  const code = fake.outbox.last('9812345678')?.otp;
+  expect(code).toMatch(/^\d{6}$/);
+
+  const wrongCode = code === '000000' ? '111111' : '000000';
+  const wrong = await agent.post('/auth/verify').send({ phone: '9812345678', code: wrongCode });
+  expect(wrong.status).toBe(401);
+
+  const verified = await agent.post('/auth/verify').send({ phone: '9812345678', code });
+  expect(verified.status).toBe(200);
+  expect(verified.body).toEqual({ user: { id: '+9779812345678', phone: '+9779812345678' } });
+  expect((await agent.get('/me')).body.user).toEqual(verified.body.user);
+
+  expect((await agent.post('/auth/sign-out')).status).toBe(204);
+  expect((await agent.get('/me')).body).toEqual({ user: null });
+});
+
+it('refuses a cross-site send, and answers TingTing failures with the error handler', async () => {
+  const agent = request.agent(app);
+  const crossSite = await agent
+    .post('/auth/send')
+    .set('Sec-Fetch-Site', 'cross-site')
+    .send({ phone: '9812345670' });
+  expect(crossSite.status).toBe(403);
+  expect(fake.outbox.last('9812345670')).toBeUndefined();
+
+  fake.setCredits({ sms: 0 });
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const failed = await agent.post('/auth/send').send({ phone: '9812345671' });
+  fake.setCredits({ sms: 100 });
+  expect(failed.status).toBe(502);
+  expect(failed.body).toEqual({ error: { code: 'DELIVERY_FAILED' } });
+  expect(logged).toHaveBeenCalledWith(expect.objectContaining({ code: 'DELIVERY_FAILED' }));
+  logged.mockRestore();
+});
