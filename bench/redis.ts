@@ -6,15 +6,20 @@
  * - verifies/second (wrong code on a pending challenge: the full script path) next to PINGs/second,
  *   sequential and with 32 in flight, with the ratio.
  *
+ * Verifies and PINGs alternate in ROUNDS rounds; each rate is the median of its rounds, each ratio
+ * the median of the per-round ratios.
+ *
  * Run: pnpm --filter bench bench:redis   (node --import tsx redis.ts)
- * Options: REDIS_URL (default redis://127.0.0.1:6379), OPS=20000 (environment).
+ * Options (env): REDIS_URL (default redis://127.0.0.1:6379), OPS=20000 (per round), ROUNDS=5.
  */
 import { randomUUID } from 'node:crypto';
 import { RedisStore } from '@tingting-auth/redis';
 import { createClient } from 'redis';
+import { type Figure, median, writeResult } from './result.ts';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const OPS = Number(process.env.OPS ?? 20_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const T0 = 1_700_000_000_000;
 const POLICY = {
   maxAttemptsPerCode: Number.MAX_SAFE_INTEGER,
@@ -26,6 +31,9 @@ const POLICY = {
 
 const client = createClient({ url: URL });
 await client.connect();
+const serverVersion = /redis_version:(\S+)/.exec(
+  String(await client.sendCommand(['INFO', 'server'])),
+)?.[1];
 const prefix = `tt-bench-${randomUUID().slice(0, 8)}`;
 let calls = 0;
 const store = new RedisStore({
@@ -82,20 +90,20 @@ async function rate(op: () => Promise<unknown>, inFlight: number): Promise<numbe
 const verify = (): Promise<unknown> => store.verify(subject, 'wrong', POLICY, T0 + 1);
 const ping = (): Promise<unknown> => client.sendCommand(['PING']);
 
-const rows: [string, number, number][] = [];
+const rows: [string, number, number, number][] = [];
 for (const inFlight of [1, 32]) {
   // Interleave and repeat so background load on the shared machine hits both alike.
   const verifies: number[] = [];
   const pings: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     pings.push(await rate(ping, inFlight));
     verifies.push(await rate(verify, inFlight));
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] as number;
   rows.push([
     inFlight === 1 ? 'sequential' : `${inFlight} in flight`,
     median(verifies),
     median(pings),
+    median(verifies.map((v, i) => v / pings[i]!)),
   ]);
 }
 
@@ -105,9 +113,47 @@ console.log(
 console.log('');
 console.log('| load | verify/s | PING/s | verify / PING |');
 console.log('| --- | ---: | ---: | ---: |');
-for (const [label, v, p] of rows) {
-  console.log(`| ${label} | ${Math.round(v)} | ${Math.round(p)} | ${(v / p).toFixed(2)} |`);
+for (const [label, v, p, ratio] of rows) {
+  console.log(`| ${label} | ${Math.round(v)} | ${Math.round(p)} | ${ratio.toFixed(2)} |`);
 }
+
+const figures: Figure[] = [
+  {
+    name: 'Redis round trips per verify, counted by the client',
+    value: clientTrips,
+    unit: 'round trips',
+    digits: 2,
+    goal: { on: 'value', op: '==', target: 1 },
+    note: `sendCommand calls over ${VERIFY_COUNT} verifies`,
+  },
+  {
+    name: 'Redis commands per verify, counted by the server',
+    value: serverCommands,
+    unit: 'commands',
+    digits: 2,
+    goal: { on: 'value', op: '==', target: 1 },
+    note: `EVAL/EVALSHA calls in INFO commandstats over ${VERIFY_COUNT} verifies`,
+  },
+  ...rows.map(
+    ([label, v, p, ratio]): Figure => ({
+      name: `verifies/s against local Redis, ${label}`,
+      value: v,
+      unit: 'verifies/s',
+      baseline: { name: `bare PING, same node-redis client, ${label}`, value: p },
+      ratio,
+      note: 'wrong code on a pending challenge: the full Lua script path',
+    }),
+  ),
+];
+writeResult({
+  bench: 'redis',
+  params: {
+    rounds: ROUNDS,
+    'operations per round': OPS,
+    server: `${URL.replace(/\/\/[^@]*@/, '//')} (Redis ${serverVersion ?? '?'})`,
+  },
+  figures,
+});
 
 await client.del([`{${prefix}:${subject.phone}}`, `{${prefix}:${subject.phone}}:c:sign-in`]);
 client.destroy();
