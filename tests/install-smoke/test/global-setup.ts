@@ -12,6 +12,8 @@ import type { TestProject } from 'vitest/node';
 import { packAll } from './packing.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // CI runs this suite once per Node version: say which one this run proves.
+  console.log(`install-smoke: packing and installing on Node ${process.version}`);
   const root = await mkdtemp(join(tmpdir(), 'tingting-auth-install-smoke-'));
   try {
     const packed = await packAll(join(root, 'tarballs'));
