@@ -4,6 +4,9 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSignInFlow } from './harness.js';
+import { describeSignInFlow } from 'next-demo-shared/test-harness';
 
-describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), 'next-demo (next-auth v4)');
+describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
+  label: 'next-demo (next-auth v4)',
+  major: 4,
+});

@@ -5,11 +5,11 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -130,11 +130,40 @@ export async function screenshot(page: Page, appDir: string, name: string): Prom
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+// vitest's `expect.poll` gives up after 1 s by default; these polls wait on a server round trip
+// (through next-auth), which a busy 2-core machine can stretch past that.
+const SERVER_ROUND_TRIP = { timeout: 10_000 };
+
+/** The next-auth major an app is built on, and how to recognise each in a production build. */
+export type NextAuthMajor = 4 | 5;
+
+// Strings only one major's code contains (checked against next-auth 4.24.15 and 5.0.0-beta.32):
+// v4's logger prefix, in its client and server code alike; v5's client header asking for a JSON
+// redirect, and its server logger prefix (from @auth/core).
+const MARKERS: Record<NextAuthMajor, { client: string; server: string }> = {
+  4: { client: '[next-auth][', server: '[next-auth][' },
+  5: { client: 'X-Auth-Return-Redirect', server: '[auth][' },
+};
+
+/** Whether any file under `dir` contains `text`. */
+function treeContains(dir: string, text: string): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.(js|mjs|cjs)$/.test(entry.name)) continue;
+    if (readFileSync(join(entry.parentPath, entry.name), 'latin1').includes(text)) return true;
+  }
+  return false;
+}
+
 /**
  * The browser suite both demos run: protected page before and after sign-in, a wrong code, the
- * full sign-in with the code from the embedded fake's outbox, sign-out, and a cross-site post.
+ * full sign-in with the code from the embedded fake's outbox, sign-out, a failed sign-in without
+ * JavaScript (whose URL differs between the majors), a cross-site post, and a look at the build
+ * for the other major's next-auth (the demos share their pages, and must not share next-auth).
  */
-export function describeSignInFlow(appDir: string, label: string): void {
+export function describeSignInFlow(
+  appDir: string,
+  { label, major }: { label: string; major: NextAuthMajor },
+): void {
   let app: RunningApp;
   let browser: Browser;
 
@@ -146,6 +175,15 @@ export function describeSignInFlow(appDir: string, label: string): void {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+  });
+
+  // The server's log is the first thing to read when a step fails.
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      console.error(
+        `[${label}] next start output (last 4000 characters):\n${app?.output().slice(-4000)}`,
+      );
+    });
   });
 
   it('signs in with a code, refuses a wrong one, protects the account page, signs out', async () => {
@@ -167,7 +205,10 @@ export function describeSignInFlow(appDir: string, label: string): void {
     expect(await codeInput.getAttribute('inputmode')).toBe('numeric');
     // The resend button is cooling down.
     await expect
-      .poll(() => page.getByRole('button', { name: /Send again in \d+ s/ }).isDisabled())
+      .poll(
+        () => page.getByRole('button', { name: /Send again in \d+ s/ }).isDisabled(),
+        SERVER_ROUND_TRIP,
+      )
       .toBe(true);
     const code = await latestCode(app.origin, phone);
     expect(code).toMatch(/^\d{6}$/);
@@ -180,7 +221,7 @@ export function describeSignInFlow(appDir: string, label: string): void {
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Next.js adds its own route announcer with role=alert; ours is the form's.
     const alert = page.getByRole('alert').and(page.locator('#form-error'));
-    await expect.poll(() => alert.textContent()).toMatch(/not valid/i);
+    await expect.poll(() => alert.textContent(), SERVER_ROUND_TRIP).toMatch(/not valid/i);
     await screenshot(page, appDir, 'wrong-code');
     expect((await page.context().cookies()).some((c) => c.name.includes('session-token'))).toBe(
       false,
@@ -217,6 +258,55 @@ export function describeSignInFlow(appDir: string, label: string): void {
     );
     await page.close();
   }, 60_000);
+
+  it(`a failed sign-in without JavaScript comes back with next-auth v${major}'s error URL`, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.origin}/signin`);
+    // What a plain HTML form would post to the callback (next-auth checks the CSRF token).
+    const { csrfToken } = (await page.evaluate(() =>
+      fetch('/api/auth/csrf').then((response) => response.json()),
+    )) as { csrfToken: string };
+    await page.evaluate(
+      (fields) => {
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/api/auth/callback/tingting';
+        for (const [name, value] of Object.entries(fields)) {
+          const input = document.createElement('input');
+          input.type = 'hidden';
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+      },
+      { csrfToken, phone: '9841234568', code: '000000', callbackUrl: '/account' },
+    );
+    await page.waitForURL(/\/signin\?.*error=/);
+    const params = new URL(page.url()).searchParams;
+    // v4 puts the thrown message in `error`; v5 puts CredentialsSignin there and ours in `code`.
+    if (major === 4) {
+      expect(params.get('error')).toBe('INVALID_CODE');
+      expect(params.has('code')).toBe(false);
+    } else {
+      expect(params.get('error')).toBe('CredentialsSignin');
+      expect(params.get('code')).toBe('INVALID_CODE');
+    }
+    const alert = page.getByRole('alert').and(page.locator('#form-error'));
+    await expect.poll(() => alert.textContent(), SERVER_ROUND_TRIP).toMatch(/not valid/i);
+    await page.close();
+  });
+
+  it(`the production build carries next-auth v${major} only`, () => {
+    const other: NextAuthMajor = major === 4 ? 5 : 4;
+    const client = join(appDir, '.next', 'static');
+    const server = join(appDir, '.next', 'server');
+    expect(treeContains(client, MARKERS[major].client)).toBe(true);
+    expect(treeContains(client, MARKERS[other].client)).toBe(false);
+    expect(treeContains(server, MARKERS[major].server)).toBe(true);
+    expect(treeContains(server, MARKERS[other].server)).toBe(false);
+  });
 
   it('the send route refuses a cross-site form post before sending anything', async () => {
     const before = (await (await fetch(`${app.origin}/api/dev/outbox`)).json()) as {
