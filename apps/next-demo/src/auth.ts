@@ -1,6 +1,7 @@
 import { callbacks, TingTing } from '@tingting-auth/next-auth';
 import type { NextAuthOptions } from 'next-auth';
-import { engine, noticeOnce } from '@/lib/otp';
+import { noticeOnce } from 'next-demo-shared/otp';
+import { demo } from '@/lib/otp';
 
 const DEV_NEXTAUTH_SECRET = 'next-demo-dev-only-nextauth-secret-change-me';
 
@@ -14,7 +15,7 @@ process.env.NEXTAUTH_URL ??= `http://localhost:${process.env.PORT ?? 3002}`;
 
 /** The demo's next-auth v4 configuration: one provider, JWT sessions, the number in the session. */
 export const authOptions: NextAuthOptions = {
-  providers: [TingTing({ engine, trustProxy: process.env.TRUST_PROXY === '1' })],
+  providers: [TingTing({ engine: demo.engine, trustProxy: process.env.TRUST_PROXY === '1' })],
   session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
   secret: process.env.NEXTAUTH_SECRET ?? DEV_NEXTAUTH_SECRET,
   pages: { signIn: '/signin', error: '/signin' },

@@ -1,3 +1,4 @@
+import { callbackPath } from 'next-demo-shared/callback-path';
 import type { ReactNode } from 'react';
 import { SignInForm } from './sign-in-form';
 
@@ -15,9 +16,7 @@ export default async function SignInPage({
       <h1>Sign in</h1>
       <SignInForm
         initialError={typeof error === 'string' ? error : undefined}
-        callbackUrl={
-          typeof callbackUrl === 'string' && callbackUrl.startsWith('/') ? callbackUrl : '/account'
-        }
+        callbackUrl={callbackPath(callbackUrl)}
       />
     </>
   );
