@@ -1,6 +1,7 @@
 import { callbacks, TingTing } from '@tingting-auth/next-auth/v5';
 import NextAuth, { CredentialsSignin } from 'next-auth';
-import { engine, noticeOnce } from '@/lib/otp';
+import { noticeOnce } from 'next-demo-shared/otp';
+import { demo } from '@/lib/otp';
 
 const DEV_AUTH_SECRET = 'next-demo-v5-dev-only-auth-secret-change-me';
 
@@ -15,7 +16,13 @@ if (!process.env.AUTH_SECRET) {
  * `next-auth`, so sign-in failures keep their generic code.
  */
 export const { handlers, auth, signOut } = NextAuth({
-  providers: [TingTing({ engine, CredentialsSignin, trustProxy: process.env.TRUST_PROXY === '1' })],
+  providers: [
+    TingTing({
+      engine: demo.engine,
+      CredentialsSignin,
+      trustProxy: process.env.TRUST_PROXY === '1',
+    }),
+  ],
   session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
   secret: process.env.AUTH_SECRET ?? DEV_AUTH_SECRET,
   trustHost: true,

@@ -1,17 +1,7 @@
 import type { Metadata } from 'next';
-import type { ReactNode } from 'react';
-import './globals.css';
+
+export { RootLayout as default } from 'next-demo-shared/layout';
 
 export const metadata: Metadata = {
   title: 'TingTing sign-in demo (Next.js, next-auth v5)',
 };
-
-export default function RootLayout({ children }: { children: ReactNode }): ReactNode {
-  return (
-    <html lang="en">
-      <body>
-        <main>{children}</main>
-      </body>
-    </html>
-  );
-}

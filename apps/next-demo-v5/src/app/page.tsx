@@ -1,14 +1,1 @@
-import Link from 'next/link';
-import type { ReactNode } from 'react';
-
-export default function Home(): ReactNode {
-  return (
-    <>
-      <h1>TingTing sign-in demo</h1>
-      <p>Sign in with your mobile number and a one-time code sent by SMS or a voice call.</p>
-      <p>
-        <Link href="/signin">Sign in</Link> · <Link href="/account">Your account</Link>
-      </p>
-    </>
-  );
-}
+export { HomePage as default } from 'next-demo-shared/home';

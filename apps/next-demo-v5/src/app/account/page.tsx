@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation';
+import { AccountDetails } from 'next-demo-shared/account';
 import type { ReactNode } from 'react';
 import { auth } from '@/auth';
 import { SignOutButton } from './sign-out-button';
@@ -10,13 +11,8 @@ export default async function AccountPage(): Promise<ReactNode> {
   const phone = (session?.user as { phone?: string } | undefined)?.phone;
   if (!session || !phone) redirect('/signin?callbackUrl=/account');
   return (
-    <>
-      <h1>Your account</h1>
-      <p>
-        Signed in as <strong data-testid="session-phone">{phone}</strong>
-      </p>
-      <pre>{JSON.stringify({ user: session.user, expires: session.expires }, null, 2)}</pre>
+    <AccountDetails phone={phone} session={session}>
       <SignOutButton />
-    </>
+    </AccountDetails>
   );
 }

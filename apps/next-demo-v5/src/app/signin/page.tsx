@@ -1,3 +1,4 @@
+import { callbackPath } from 'next-demo-shared/callback-path';
 import type { ReactNode } from 'react';
 import { SignInForm } from './sign-in-form';
 
@@ -17,9 +18,7 @@ export default async function SignInPage({
         initialError={
           typeof code === 'string' ? code : typeof error === 'string' ? error : undefined
         }
-        callbackUrl={
-          typeof callbackUrl === 'string' && callbackUrl.startsWith('/') ? callbackUrl : '/account'
-        }
+        callbackUrl={callbackPath(callbackUrl)}
       />
     </>
   );

@@ -1,4 +1,4 @@
 import { createSendHandler } from '@tingting-auth/next-auth/v5';
-import { engine } from '@/lib/otp';
+import { demo } from '@/lib/otp';
 
-export const POST = createSendHandler(engine, { trustProxy: process.env.TRUST_PROXY === '1' });
+export const POST = createSendHandler(demo.engine, { trustProxy: process.env.TRUST_PROXY === '1' });
