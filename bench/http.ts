@@ -13,7 +13,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import autocannon from 'autocannon';
 import { median } from './result.ts';
 
 /** What a server sends its parent once it listens: its port and the request bodies to send it. */
@@ -63,6 +62,8 @@ export interface LoadOptions {
 export function announce(server: Server, bodies: string[]): void {
   server.once('listening', () => {
     process.send?.({ port: (server.address() as AddressInfo).port, bodies } satisfies Ready);
+    // `send` has serialized them: drop them, or the server's heap (and GC) carries every body.
+    bodies.length = 0;
   });
   // The parent closes the IPC channel when done: exit then (writing the CPU profile under PROF=1).
   process.on('disconnect', () => process.exit(0));
@@ -112,6 +113,8 @@ interface Running {
 
 async function round(run: Running, o: LoadOptions, seconds: number): Promise<void> {
   const { bodies, scenario } = run;
+  // Imported here, not at the top: the servers (which import this file too) never load it.
+  const { default: autocannon } = await import('autocannon');
   const result = await autocannon({
     url: `http://127.0.0.1:${run.port}`,
     connections: o.connections,

@@ -35,7 +35,7 @@ function sample(dir: string, name: string, format: Format): number {
   return ms;
 }
 
-const { packages, express, cleanup } = installAll();
+const { packages, express, install, cleanup } = installAll();
 try {
   const targets: Installed[] = [express, ...packages];
   const times = new Map<string, number[]>();
@@ -77,7 +77,11 @@ try {
       });
     }
   }
-  writeResult({ bench: 'import', params: { 'samples per package and format': SAMPLES }, figures });
+  writeResult({
+    bench: 'import',
+    params: { 'samples per package and format': SAMPLES, install },
+    figures,
+  });
 } finally {
   cleanup();
 }

@@ -87,6 +87,8 @@ export function installAll(): {
   root: string;
   packages: Installed[];
   express: Installed;
+  /** How the install was had, for the benchmark's parameters. */
+  install: string;
   cleanup: () => void;
 } {
   const shared = process.env.BENCH_INSTALL_DIR;
@@ -99,9 +101,11 @@ export function installAll(): {
     return {
       root,
       ...(JSON.parse(readFileSync(done, 'utf8')) as { packages: Installed[]; express: Installed }),
+      install: 'reused from an earlier part of this run',
       cleanup,
     };
   }
+  const started = Date.now();
   const tarballs = join(root, 'tarballs');
   mkdirSync(tarballs, { recursive: true });
   const publics = publicPackages();
@@ -146,5 +150,6 @@ export function installAll(): {
   npmInstall(expressDir, [`express@${version}`]);
   const express: Installed = { name: 'express', version, dir: expressDir };
   writeFileSync(done, JSON.stringify({ packages, express }, null, 2));
-  return { root, packages, express, cleanup };
+  const install = `packed and installed by this part in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+  return { root, packages, express, install, cleanup };
 }

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -86,9 +86,7 @@ try {
 const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 const loadAfter = os.loadavg();
 
-const out = process.env.RESULTS
-  ? join(process.cwd(), process.env.RESULTS)
-  : join(BENCH, 'RESULTS.md');
+const out = process.env.RESULTS ? resolve(process.env.RESULTS) : join(BENCH, 'RESULTS.md');
 writeFileSync(out, render());
 console.log(`\nWrote ${relative(process.cwd(), out)} (${totalSeconds.toFixed(0)} s in all)`);
 if (runs.some((run) => run.failed)) process.exitCode = 1;

@@ -61,7 +61,7 @@ function countPackages(nodeModules: string): number {
 
 const kB = (bytes: number) => bytes / 1000;
 
-const { packages, express, cleanup } = installAll();
+const { packages, express, install, cleanup } = installAll();
 try {
   const measure = (pkg: Installed) => {
     const nodeModules = join(pkg.dir, 'node_modules');
@@ -101,7 +101,7 @@ try {
   console.log('\nkB: 1,000 bytes of files (apparent size). own: the package alone.');
   writeResult({
     bench: 'size',
-    params: { install: 'npm install --omit=dev --no-package-lock --legacy-peer-deps' },
+    params: { command: 'npm install --omit=dev --no-package-lock --legacy-peer-deps', install },
     figures,
   });
 } finally {
