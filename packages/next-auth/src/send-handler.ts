@@ -233,9 +233,11 @@ async function readFields(request: Request, maxBytes: number): Promise<Record<st
   const form = await new Response(bytes, {
     headers: { 'content-type': request.headers.get('content-type') ?? contentType },
   }).formData();
-  const fields: Record<string, unknown> = {};
+  // No prototype: a field named `constructor` or `__proto__` is a field like any other, not a
+  // "duplicate" of an inherited member (JSON bodies already read it so).
+  const fields: Record<string, unknown> = Object.create(null);
   for (const [key, value] of form) {
-    if (key in fields) throw new BodyError(400, 'INVALID_REQUEST'); // ambiguous duplicate field
+    if (Object.hasOwn(fields, key)) throw new BodyError(400, 'INVALID_REQUEST'); // ambiguous duplicate field
     fields[key] = typeof value === 'string' ? value : undefined;
   }
   return fields;
