@@ -122,6 +122,13 @@ export class OTPEngine implements OTPEngineAPI {
   readonly #codeShape: RegExp;
   /** Recent parses: libphonenumber takes ~10 µs, and a verify usually follows a send of the same input. */
   readonly #parsed = new Map<string, PhoneNumber>();
+  /**
+   * The cached inputs in insertion order, as a ring: the oldest is dropped in O(1). Taking it from
+   * `#parsed.keys()` instead steps over every hole V8 leaves for a deleted entry (~17 µs a send
+   * once the cache is full).
+   */
+  readonly #parsedOrder: string[] = [];
+  #parsedNext = 0;
 
   constructor(options: OTPEngineOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -421,9 +428,11 @@ export class OTPEngine implements OTPEngineAPI {
     const phone = parsePhoneNumber(input);
     if (phone !== undefined) {
       if (this.#parsed.size >= PARSE_CACHE_SIZE) {
-        this.#parsed.delete(this.#parsed.keys().next().value as string);
+        this.#parsed.delete(this.#parsedOrder[this.#parsedNext]!);
       }
       this.#parsed.set(input, Object.freeze(phone));
+      this.#parsedOrder[this.#parsedNext] = input;
+      this.#parsedNext = (this.#parsedNext + 1) % PARSE_CACHE_SIZE;
     }
     return phone;
   }
