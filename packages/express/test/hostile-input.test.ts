@@ -1,7 +1,8 @@
 /**
  * Hostile input, property-based (issue 7): fast-check throws random and malformed requests at the
  * router on real Express 5 and Express 4 apps, with and without express-session, with and without
- * the app's own body parsers. For every generated request:
+ * the app's own body parsers, and with the no-JavaScript form redirects. For every generated
+ * request:
  *
  * 1. never a 5xx;
  * 2. always an answer (each request carries an `AbortSignal.timeout`; nothing is timed);
@@ -9,7 +10,8 @@
  *    challenge: checked after every request through the engine's `failed` events, and after the
  *    run by making `maxAttemptsPerCode - 1` wrong guesses before the right code works exactly once;
  * 4. every 4xx is `{ error: { code, message } }` with a documented code, its status and its
- *    generic message;
+ *    generic message (a refused form post with `redirects`: a 303 to the error page, the code in
+ *    the query string only when there is no session);
  * 5. no secret (the pending code, the TingTing API token, the HMAC and session secrets) in any
  *    answer, headers included.
  *
@@ -864,6 +866,10 @@ function toRequests(
     .map(([encoded, headers, chunked, suffix]): HostileRequest => {
       const h: Record<string, string> = { ...(headers ?? {}), ...(encoded.headers ?? {}) };
       if (encoded.contentType !== undefined) h['content-type'] = encoded.contentType;
+      // What a browser's form post accepts, so the redirects variants take their form path.
+      if (variant.redirects && h.accept === undefined) {
+        h.accept = 'text/html,application/xhtml+xml,*/*;q=0.8';
+      }
       const site = h['sec-fetch-site'];
       const crossSite = site === 'cross-site' || site === 'same-site';
       return readable({
@@ -940,7 +946,16 @@ interface Variant {
   express: Express;
   withSession: boolean;
   ownParser: boolean;
+  /** The `redirects` option: browser form posts get 303 redirects instead of JSON. */
+  redirects: boolean;
 }
+
+const REDIRECTS = {
+  afterSend: '/?step=code',
+  afterVerify: '/account',
+  onError: '/sign-in',
+  afterSignOut: '/bye',
+} as const;
 
 const VARIANTS: Variant[] = [];
 for (const [major, express] of [
@@ -954,8 +969,18 @@ for (const [major, express] of [
         express,
         withSession,
         ownParser,
+        redirects: false,
       });
     }
+    // The no-JavaScript form flow: refusals become redirects (with the code in the session, or
+    // in the query string without one).
+    VARIANTS.push({
+      name: `${major}, ${withSession ? 'express-session' : 'no session (onVerified)'}, redirects for HTML forms`,
+      express,
+      withSession,
+      ownParser: false,
+      redirects: true,
+    });
   }
 }
 
@@ -986,6 +1011,7 @@ async function start(variant: Variant) {
   const verified: string[] = [];
   const tingting = createTingTingAuth(engine, {
     rateLimit: { send: { limit: 10_000 }, verify: { limit: 10_000 } },
+    ...(variant.redirects ? { redirects: REDIRECTS } : {}),
     ...(variant.withSession
       ? {}
       : {
@@ -1066,6 +1092,18 @@ async function start(variant: Variant) {
           `${r.kind}: a secret leaked`,
         ).toBe(false);
       }
+      if (answer.status === 303) {
+        expect(variant.redirects, `${r.kind}: a redirect`).toBe(true);
+        const location = String(answer.headers.location);
+        if (Object.values(REDIRECTS).includes(location as never)) return;
+        // Without a session the code rides in the query string; it must be a documented one.
+        expect(variant.withSession, `${r.kind}: ${location}`).toBe(false);
+        const url = new URL(location, 'http://app.example');
+        expect(url.pathname).toBe(REDIRECTS.onError);
+        expect([...url.searchParams.keys()]).toEqual(['error']);
+        expect(codes.has(url.searchParams.get('error') as HTTPErrorCode), location).toBe(true);
+        return;
+      }
       if (answer.status < 400) return;
       const body = JSON.parse(answer.text) as Record<string, unknown>;
       if (variant.ownParser && body.appParser === answer.status) return;
@@ -1078,6 +1116,17 @@ async function start(variant: Variant) {
       expect(error.message).toBe(HTTP_ERROR_MESSAGES[code]);
       expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
       if (answer.status === 429) expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+    },
+    /** A refusal: a 4xx, or (form posts with `redirects`) a redirect to the error page. */
+    isRefusal(answer: Answer): boolean {
+      if (answer.status >= 400) return true;
+      const location = answer.headers.location;
+      return (
+        answer.status === 303 &&
+        location !== REDIRECTS.afterSend &&
+        location !== REDIRECTS.afterVerify &&
+        location !== REDIRECTS.afterSignOut
+      );
     },
     /** Property 3 after the run: the attempt budget is whole and the code works exactly once. */
     async expectChallengeIntact() {
@@ -1130,8 +1179,10 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
                 'resendAt',
               ]);
             }
+            // A send never lands where a sign-in does.
+            expect(answer.headers.location).not.toBe(REDIRECTS.afterVerify);
             if (r.mustRefuse) {
-              expect(answer.status, `${r.kind} must be refused`).toBeGreaterThanOrEqual(400);
+              expect(app.isRefusal(answer), `${r.kind} must be refused`).toBe(true);
               expect(app.deliveries.length).toBe(before);
             }
             // The pending code is never replaced (the cooldown refuses a send to its number).
@@ -1159,7 +1210,7 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
             const verified = app.verified.length;
             const answer = await send(app.port, r);
             app.check(r, answer, VERIFY_CODES);
-            expect(answer.status, `${r.kind} must not sign in`).toBeGreaterThanOrEqual(400);
+            expect(app.isRefusal(answer), `${r.kind} must not sign in`).toBe(true);
             expect(app.spent.slice(spent), `${r.kind} spent an attempt`).toEqual([]);
             expect(app.verified.slice(verified)).toEqual([]);
           },
@@ -1172,7 +1223,7 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
     }
   });
 
-  it('odd methods and paths: passed on to the app (404), never handled, nothing spent', async () => {
+  it('odd methods and paths, and sign-out with any body: nothing sent, spent or signed in', async () => {
     const app = await start(variant);
     try {
       const a = arbitraries(app.rightCode);
@@ -1243,8 +1294,12 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
               mustRefuse: true,
             }),
         );
+      // Sign-out reads no body: any body, any type, still 204 (or its redirect), or 403 cross-site.
+      const signOut = toRequests(a, '/auth/sign-out', a.verifyFields, () => false, variant).map(
+        (r): HostileRequest => readable({ ...r, kind: `sign-out, ${r.kind}`, mustRefuse: false }),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.oneof(odd, oddPath), async (r) => {
+        fc.asyncProperty(fc.oneof(odd, oddPath, signOut), async (r) => {
           const before = app.deliveries.length;
           const spent = app.spent.length;
           const verified = app.verified.length;
@@ -1252,7 +1307,10 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
           expect(answer.status, r.kind).toBeLessThan(500);
           // Only the router's own paths answer with its error shape; everything else is the app's 404.
           if (answer.status !== 404) app.check(r, answer, VERIFY_CODES);
-          if (answer.status < 400) expect(r.method).toBe('OPTIONS');
+          if (answer.status < 400) {
+            expect(r.method === 'POST' && r.path.startsWith('/auth/sign-out'), r.kind).toBe(true);
+            expect([204, 303]).toContain(answer.status);
+          }
           expect(app.deliveries.length).toBe(before);
           expect(app.spent.slice(spent)).toEqual([]);
           expect(app.verified.slice(verified)).toEqual([]);
