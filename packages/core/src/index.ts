@@ -23,6 +23,7 @@ export type { TestModeOptions } from './engine/test-mode.js';
 export * from './errors.js';
 export * from './otp-types.js';
 export * from './phone.js';
+export * from './public-errors.js';
 export type * from './sender.js';
 export type * from './store.js';
 export * from './stores/memory-store.js';
