@@ -69,18 +69,18 @@ export const PUBLIC_ERROR_STATUS: Readonly<Record<PublicErrorCode, number>> = Ob
  * show their own text; the codes are the contract.
  */
 export const PUBLIC_ERROR_MESSAGES: Readonly<Record<PublicErrorCode, string>> = Object.freeze({
-  INVALID_REQUEST: 'The request is not valid. Check the number and the code.',
-  MALFORMED_BODY: 'The request could not be read.',
-  PAYLOAD_TOO_LARGE: 'The request is too large.',
+  INVALID_REQUEST: 'The request is not valid.',
+  MALFORMED_BODY: 'The request body could not be read.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the request as JSON or as a form.',
   METHOD_NOT_ALLOWED: 'The request is not valid.',
   INVALID_PHONE: 'Enter a valid mobile number.',
-  INVALID_CODE: 'That code is not right, or it has expired. Check it, or ask for a new one.',
+  INVALID_CODE: 'That code is not right, or it has expired.',
   ACCESS_DENIED: 'This number cannot sign in here.',
   NOT_VERIFIED: 'Sign in with your mobile number first.',
   CROSS_SITE_REQUEST: 'Requests from other sites are not allowed.',
   RATE_LIMITED: 'Too many requests. Please wait and try again.',
-  LOCKED: 'Too many wrong codes. Please wait, then ask for a new code.',
+  LOCKED: 'Too many wrong codes. Please wait and try again.',
   SESSION_REQUIRED: 'Something went wrong on our side.',
   DELIVERY_FAILED: 'The code could not be delivered. Try again, or choose a voice call.',
   SERVICE_UNAVAILABLE: 'The service is unavailable. Please try again later.',

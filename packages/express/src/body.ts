@@ -26,7 +26,7 @@ function toHTTPError(error: unknown): TingTingHTTPError {
   const type = (error as { type?: unknown } | null)?.type;
   const status = (error as { status?: unknown } | null)?.status;
   if (type === 'entity.too.large' || type === 'parameters.too.many' || status === 413) {
-    return new TingTingHTTPError('BODY_TOO_LARGE', { cause: error });
+    return new TingTingHTTPError('PAYLOAD_TOO_LARGE', { cause: error });
   }
   if (type === 'charset.unsupported' || type === 'encoding.unsupported' || status === 415) {
     return new TingTingHTTPError('UNSUPPORTED_MEDIA_TYPE', { cause: error });

@@ -2,17 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Channel,
   type CrossSiteOptions,
-  ErrorCode,
   isCrossSiteRequest,
   isTingTingAuthError,
   type OTPEngineAPI,
-  type SendResult,
-  type VerifyResult,
+  publicCodeOfError,
+  SEND_FAILURE_CODES,
+  VERIFY_FAILURE_CODES,
   type VerifySuccess,
 } from '@tingting-auth/core';
 import { rateLimit } from 'express-rate-limit';
 import { createBodyReader } from './body.js';
-import { type HTTPErrorCode, isTingTingHTTPError, TingTingHTTPError } from './http-error.js';
+import { isTingTingHTTPError, TingTingHTTPError } from './http-error.js';
 import { type ResolvedOptions, resolveOptions, type TingTingExpressOptions } from './options.js';
 import type {
   ErrorMiddleware,
@@ -50,19 +50,6 @@ export interface TingTingExpress {
 }
 
 type Handler = (req: ExpressLikeRequest, res: ServerResponse) => Promise<void>;
-
-const SEND_ERRORS: Record<Exclude<SendResult, { ok: true }>['reason'], HTTPErrorCode> = {
-  invalid_request: 'INVALID_REQUEST',
-  invalid_phone: 'INVALID_PHONE',
-  rate_limited: 'RATE_LIMITED',
-  unavailable: 'SERVICE_UNAVAILABLE',
-};
-
-const VERIFY_ERRORS: Record<Exclude<VerifyResult, { ok: true }>['reason'], HTTPErrorCode> = {
-  invalid_request: 'INVALID_REQUEST',
-  invalid_code: 'INVALID_CODE',
-  locked: 'LOCKED',
-};
 
 function sessionOf(req: ExpressLikeRequest): SessionLike | undefined {
   const session = req.session;
@@ -112,10 +99,10 @@ function requiredString(body: Record<string, unknown>, name: string): string {
 /** Engine errors (store or TingTing down) become generic 503/502 answers; the cause stays for logs. */
 function fromEngineError(error: unknown): unknown {
   if (isTingTingHTTPError(error) || !isTingTingAuthError(error)) return error;
-  return new TingTingHTTPError(
-    error.code === ErrorCode.DELIVERY_FAILED ? 'DELIVERY_FAILED' : 'SERVICE_UNAVAILABLE',
-    { cause: error, message: `OTP engine failed: ${error.code}` },
-  );
+  return new TingTingHTTPError(publicCodeOfError(error), {
+    cause: error,
+    message: `OTP engine failed: ${error.code}`,
+  });
 }
 
 function addQuery(location: string, name: string, value: string): string {
@@ -257,7 +244,7 @@ export function createTingTingAuth(
       ...(req.ip === undefined ? {} : { ip: req.ip }),
     });
     if (!result.ok) {
-      throw new TingTingHTTPError(SEND_ERRORS[result.reason], {
+      throw new TingTingHTTPError(SEND_FAILURE_CODES[result.reason], {
         ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
       });
     }
@@ -312,7 +299,7 @@ export function createTingTingAuth(
       ...(req.ip === undefined ? {} : { ip: req.ip }),
     });
     if (!result.ok) {
-      throw new TingTingHTTPError(VERIFY_ERRORS[result.reason], {
+      throw new TingTingHTTPError(VERIFY_FAILURE_CODES[result.reason], {
         ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
       });
     }

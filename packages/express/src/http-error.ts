@@ -5,71 +5,22 @@
  * @packageDocumentation
  */
 
-/** Stable codes of the answers this package gives, with their HTTP status. */
-export const HTTPErrorCode = {
-  /** 400: the body is not an object of string fields, or a field is missing or malformed. */
-  INVALID_REQUEST: 'INVALID_REQUEST',
-  /** 400: the body could not be parsed (broken JSON, bad encoding). */
-  MALFORMED_BODY: 'MALFORMED_BODY',
-  /** 413: the body is larger than `bodyLimit`. */
-  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  /** 415: the body is neither JSON nor a URL-encoded form. */
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 400: not a phone number, or not one codes may be sent to. */
-  INVALID_PHONE: 'INVALID_PHONE',
-  /** 401: the code is wrong, expired, used, or was never sent. */
-  INVALID_CODE: 'INVALID_CODE',
-  /** 401: a guarded route was requested without a verified number. */
-  NOT_VERIFIED: 'NOT_VERIFIED',
-  /** 403: a browser sent the request from another site. */
-  CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
-  /** 429: too many requests (per number, per IP); see `Retry-After`. */
-  RATE_LIMITED: 'RATE_LIMITED',
-  /** 429: too many wrong codes for this number; see `Retry-After`. */
-  LOCKED: 'LOCKED',
-  /** 500: `verify` needs `express-session` (mounted before the router) or an `onVerified` hook. */
-  SESSION_REQUIRED: 'SESSION_REQUIRED',
-  /** 502: TingTing could not deliver the code; nothing was sent. */
-  DELIVERY_FAILED: 'DELIVERY_FAILED',
-  /** 503: the OTP store or TingTing is unavailable, or the send budget is spent. */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-} as const;
+import {
+  PUBLIC_ERROR_MESSAGES,
+  PUBLIC_ERROR_STATUS,
+  type PublicErrorCode,
+} from '@tingting-auth/core';
 
-/** A stable code of an HTTP answer. */
-export type HTTPErrorCode = (typeof HTTPErrorCode)[keyof typeof HTTPErrorCode];
+/**
+ * Stable codes of the answers this package gives: core's {@link PublicErrorCode}, identical in
+ * every adapter. Their statuses are in `PUBLIC_ERROR_STATUS`.
+ */
+export type HTTPErrorCode = PublicErrorCode;
 
-const STATUS: Record<HTTPErrorCode, number> = {
-  INVALID_REQUEST: 400,
-  MALFORMED_BODY: 400,
-  BODY_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  INVALID_PHONE: 400,
-  INVALID_CODE: 401,
-  NOT_VERIFIED: 401,
-  CROSS_SITE_REQUEST: 403,
-  RATE_LIMITED: 429,
-  LOCKED: 429,
-  SESSION_REQUIRED: 500,
-  DELIVERY_FAILED: 502,
-  SERVICE_UNAVAILABLE: 503,
-};
+const STATUS = PUBLIC_ERROR_STATUS;
 
-/** The generic, user-facing message of each code. Never built from input or a secret. */
-export const HTTP_ERROR_MESSAGES: Readonly<Record<HTTPErrorCode, string>> = Object.freeze({
-  INVALID_REQUEST: 'The request is not valid.',
-  MALFORMED_BODY: 'The request body could not be read.',
-  BODY_TOO_LARGE: 'The request body is too large.',
-  UNSUPPORTED_MEDIA_TYPE: 'Send the request as JSON or as a form.',
-  INVALID_PHONE: 'Enter a valid mobile number.',
-  INVALID_CODE: 'That code is not right, or it has expired.',
-  NOT_VERIFIED: 'Sign in with your mobile number first.',
-  CROSS_SITE_REQUEST: 'Requests from other sites are not allowed.',
-  RATE_LIMITED: 'Too many requests. Please wait and try again.',
-  LOCKED: 'Too many wrong codes. Please wait and try again.',
-  SESSION_REQUIRED: 'Something went wrong on our side.',
-  DELIVERY_FAILED: 'The code could not be delivered. Please try again.',
-  SERVICE_UNAVAILABLE: 'The service is unavailable. Please try again later.',
-});
+/** The generic, user-facing message of each code (core's `PUBLIC_ERROR_MESSAGES`). */
+export const HTTP_ERROR_MESSAGES: Readonly<Record<HTTPErrorCode, string>> = PUBLIC_ERROR_MESSAGES;
 
 /** Options of {@link TingTingHTTPError}. */
 export interface TingTingHTTPErrorOptions {
@@ -87,7 +38,7 @@ export interface TingTingHTTPErrorOptions {
  * as `{ error: { code, message } }`.
  */
 export class TingTingHTTPError extends Error {
-  /** A stable machine-readable code (see {@link HTTPErrorCode}). */
+  /** A stable machine-readable code (see `PublicErrorCode` in core). */
   readonly code: HTTPErrorCode;
   /** The HTTP status. */
   readonly status: number;
@@ -141,5 +92,5 @@ export function isTingTingHTTPError(value: unknown): value is TingTingHTTPError 
   if (value instanceof TingTingHTTPError) return true;
   if (!(value instanceof Error) || value.name !== 'TingTingHTTPError') return false;
   const code = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code in STATUS;
+  return typeof code === 'string' && Object.hasOwn(STATUS, code);
 }

@@ -36,7 +36,7 @@ export {
 } from './create-tingting-auth.js';
 export {
   HTTP_ERROR_MESSAGES,
-  HTTPErrorCode,
+  type HTTPErrorCode,
   isTingTingHTTPError,
   TingTingHTTPError,
   type TingTingHTTPErrorOptions,

@@ -394,7 +394,7 @@ describe.each([
         'a huge body',
         (r) => r.send({ phone: PHONE, pad: 'x'.repeat(10_000) }),
         413,
-        'BODY_TOO_LARGE',
+        'PAYLOAD_TOO_LARGE',
       ],
       [
         'an unknown charset',
