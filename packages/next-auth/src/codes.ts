@@ -6,12 +6,16 @@
  * @packageDocumentation
  */
 
+// The import-free subpath: this module is bundled into browser code (the client helper).
+import { PUBLIC_ERROR_MESSAGES, type PublicErrorCode } from '@tingting-auth/core/public-errors';
+
 /**
  * Codes the send route answers with, in `{ error: { code, message } }`.
- * Identical to the Express adapter's answers.
+ * Identical to the Express adapter's answers (core's `PublicErrorCode`).
  */
 export type SendErrorCode =
   | 'INVALID_REQUEST'
+  | 'MALFORMED_BODY'
   | 'INVALID_PHONE'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
@@ -43,20 +47,8 @@ export const SIGN_IN_ERROR_CODES: readonly SignInErrorCode[] = [
 ];
 
 /**
- * Generic English messages for every code, safe to show to an end user. Apps may show their
- * own text instead; the codes are the contract.
+ * Generic English messages for every code, safe to show to an end user: core's
+ * `PUBLIC_ERROR_MESSAGES`, the same text every adapter uses. Apps may show their own text
+ * instead; the codes are the contract.
  */
-export const ERROR_MESSAGES: Readonly<Record<SendErrorCode | SignInErrorCode, string>> = {
-  INVALID_REQUEST: 'The request was not understood. Check the number and the code.',
-  INVALID_PHONE: 'Enter a valid mobile number.',
-  RATE_LIMITED: 'Too many attempts. Wait a moment, then try again.',
-  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again later.',
-  DELIVERY_FAILED: 'The code could not be delivered. Try again, or choose a voice call.',
-  CROSS_SITE_REQUEST: 'This request was refused.',
-  UNSUPPORTED_MEDIA_TYPE: 'The request was not understood.',
-  PAYLOAD_TOO_LARGE: 'The request was too large.',
-  METHOD_NOT_ALLOWED: 'The request was not understood.',
-  INVALID_CODE: 'That code is not valid. Check it, or ask for a new one.',
-  LOCKED: 'Too many wrong codes. Wait a while, then ask for a new code.',
-  ACCESS_DENIED: 'This number cannot sign in here.',
-};
+export const ERROR_MESSAGES: Readonly<Record<PublicErrorCode, string>> = PUBLIC_ERROR_MESSAGES;

@@ -6,13 +6,16 @@
 
 import {
   type Channel,
-  isTingTingAuthError,
+  isCrossSiteRequest,
   type OTPEngineAPI,
+  PUBLIC_ERROR_STATUS,
   type Purpose,
+  publicCodeOfError,
+  SEND_FAILURE_CODES,
   type Voice,
 } from '@tingting-auth/core';
 import { ERROR_MESSAGES, type SendErrorCode } from './codes.js';
-import { clientIP, type ProxyOptions, readHeader, resolveProxyOptions } from './request.js';
+import { clientIP, type ProxyOptions, resolveProxyOptions } from './request.js';
 
 /** Options of {@link createSendHandler}. */
 export interface SendHandlerOptions extends ProxyOptions {
@@ -56,10 +59,7 @@ export type SendHandler = (request: Request) => Promise<Response>;
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 
 class BodyError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: SendErrorCode,
-  ) {
+  constructor(readonly code: SendErrorCode) {
     super(code);
   }
 }
@@ -68,7 +68,7 @@ class BodyError extends Error {
  * Create the send handler.
  *
  * Accepts JSON (`{ phone, channel?, voice?, resend? }`) and form bodies with the same fields. Answers:
- * 202 `{ phone, channel, expiresAt, resendAt }`; 400 `INVALID_REQUEST` / `INVALID_PHONE`;
+ * 202 `{ phone, channel, expiresAt, resendAt }`; 400 `INVALID_REQUEST` / `MALFORMED_BODY` / `INVALID_PHONE`;
  * 403 `CROSS_SITE_REQUEST`; 405; 413; 415; 429 `RATE_LIMITED` and 503 `SERVICE_UNAVAILABLE` with
  * `Retry-After`; 502 `DELIVERY_FAILED`. Errors as `{ error: { code, message } }`.
  *
@@ -113,30 +113,33 @@ export function createSendHandler(
 
   return async function send(request: Request): Promise<Response> {
     if (request.method !== 'POST') {
-      return errorResponse(405, 'METHOD_NOT_ALLOWED', { allow: 'POST' });
+      return errorResponse('METHOD_NOT_ALLOWED', { allow: 'POST' });
     }
     // Refused before the body is read and before anything is sent.
-    if (!isSameOrigin(request, allowedOrigins, proxy.trustProxy)) {
-      return errorResponse(403, 'CROSS_SITE_REQUEST');
+    if (isCrossSite(request, allowedOrigins, proxy.trustProxy)) {
+      return errorResponse('CROSS_SITE_REQUEST');
     }
     let fields: Record<string, unknown>;
     try {
       fields = await readFields(request, maxBodyInBytes);
     } catch (error) {
-      if (error instanceof BodyError) return errorResponse(error.status, error.code);
-      return errorResponse(400, 'INVALID_REQUEST');
+      if (error instanceof BodyError) return errorResponse(error.code);
+      // Broken JSON, bad UTF-8, an unreadable form: as the Express router answers it.
+      return errorResponse('MALFORMED_BODY');
+    }
+    const phone = fields.phone;
+    const channel = optionalString(fields.channel);
+    const voice = optionalString(fields.voice);
+    if (typeof phone !== 'string' || channel === null || voice === null) {
+      return errorResponse('INVALID_REQUEST');
     }
     const resend = fields.resend === true || fields.resend === 'true' || fields.resend === '1';
     const ip = clientIP(request.headers, proxy);
     const input = {
-      phone: fields.phone,
-      // The engine validates the channel; a missing one means its default.
-      ...(fields.channel === undefined || fields.channel === ''
-        ? {}
-        : { channel: fields.channel as Channel }),
-      ...(fields.voice === undefined || fields.voice === ''
-        ? {}
-        : { voice: fields.voice as Voice }),
+      phone,
+      // The engine validates the channel and voice; a missing one means its default.
+      ...(channel === undefined ? {} : { channel: channel as Channel }),
+      ...(voice === undefined ? {} : { voice: voice as Voice }),
       purpose,
       ...(ip ? { ip } : {}),
     };
@@ -151,65 +154,48 @@ export function createSendHandler(
         };
         return Response.json(body, { status: 202, headers: { 'cache-control': 'no-store' } });
       }
-      const retry =
-        result.retryAfter === undefined
-          ? undefined
-          : { 'retry-after': String(Math.max(1, Math.ceil(result.retryAfter))) };
-      switch (result.reason) {
-        case 'invalid_phone':
-          return errorResponse(400, 'INVALID_PHONE');
-        case 'rate_limited':
-          return errorResponse(429, 'RATE_LIMITED', retry ?? { 'retry-after': '60' });
-        case 'unavailable':
-          return errorResponse(503, 'SERVICE_UNAVAILABLE', retry ?? { 'retry-after': '60' });
-        default:
-          return errorResponse(400, 'INVALID_REQUEST');
-      }
+      const code = SEND_FAILURE_CODES[result.reason] as SendErrorCode;
+      if (code !== 'RATE_LIMITED' && code !== 'SERVICE_UNAVAILABLE') return errorResponse(code);
+      const retryAfter = result.retryAfter === undefined ? 60 : Math.ceil(result.retryAfter);
+      return errorResponse(code, { 'retry-after': String(Math.max(1, retryAfter)) });
     } catch (error) {
       onError(error);
-      if (isTingTingAuthError(error) && error.code === 'DELIVERY_FAILED') {
-        return errorResponse(502, 'DELIVERY_FAILED');
-      }
-      return errorResponse(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '30' });
+      const code = publicCodeOfError(error);
+      return errorResponse(code, code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': '30' } : {});
     }
   };
 }
 
-function errorResponse(
-  status: number,
-  code: SendErrorCode,
-  headers: Record<string, string> = {},
-): Response {
+/** `undefined` when absent or empty, `null` when present but not a string, else the string. */
+function optionalString(value: unknown): string | undefined | null {
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' ? value : null;
+}
+
+function errorResponse(code: SendErrorCode, headers: Record<string, string> = {}): Response {
   const body: SendCodeErrorBody = { error: { code, message: ERROR_MESSAGES[code] } };
-  return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
+  return Response.json(body, {
+    status: PUBLIC_ERROR_STATUS[code],
+    headers: { 'cache-control': 'no-store', ...headers },
+  });
 }
 
 /**
- * Same-origin check, as browsers allow it: `Sec-Fetch-Site` when sent, else `Origin` against the
- * host the request was made to. Requests with neither come from non-browser clients, which CSRF
- * does not concern (they hold no victim's cookies); the engine's limits still apply to them.
+ * Core's same-origin check: `Sec-Fetch-Site` when sent, else `Origin` against the host the request
+ * was made to (the URL's host and `Host`; `X-Forwarded-Host` only behind a trusted proxy).
+ * Requests with neither header come from non-browser clients, which CSRF does not concern (they
+ * hold no victim's cookies); the engine's limits still apply to them.
  */
-function isSameOrigin(request: Request, allowed: Set<string>, trustProxy: boolean): boolean {
-  const origin = request.headers.get('origin');
-  if (origin !== null && allowed.has(origin)) return true;
-  const site = request.headers.get('sec-fetch-site');
-  if (site !== null) return site === 'same-origin' || site === 'none';
-  if (origin === null) return true;
-  let originHost: string;
+function isCrossSite(request: Request, allowed: Set<string>, trustProxy: boolean): boolean {
+  let hosts: string[] = [];
   try {
-    originHost = new URL(origin).host;
-  } catch {
-    return false; // includes `Origin: null` (sandboxed frames, file: pages)
-  }
-  const hosts = new Set<string>();
-  try {
-    hosts.add(new URL(request.url).host);
+    hosts = [new URL(request.url).host];
   } catch {}
-  const host = request.headers.get('host');
-  if (host) hosts.add(host);
-  const forwardedHost = trustProxy ? readHeader(request.headers, 'x-forwarded-host') : undefined;
-  if (forwardedHost) hosts.add(forwardedHost.split(',')[0]!.trim());
-  return hosts.has(originHost);
+  return isCrossSiteRequest(request, {
+    allowedOrigins: allowed,
+    trustForwardedHost: trustProxy,
+    hosts,
+  });
 }
 
 async function readFields(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
@@ -218,15 +204,16 @@ async function readFields(request: Request, maxBytes: number): Promise<Record<st
     .trim()
     .toLowerCase();
   const isJSON = contentType === 'application/json' || contentType.endsWith('+json');
-  if (!isJSON && !FORM_TYPES.includes(contentType))
-    throw new BodyError(415, 'UNSUPPORTED_MEDIA_TYPE');
+  if (!isJSON && !FORM_TYPES.includes(contentType)) throw new BodyError('UNSUPPORTED_MEDIA_TYPE');
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new BodyError(413, 'PAYLOAD_TOO_LARGE');
+  if (declared > maxBytes) throw new BodyError('PAYLOAD_TOO_LARGE');
   const bytes = await readCapped(request, maxBytes);
+  // No body is a missing field, not a malformed one (as the Express router answers it).
+  if (bytes.byteLength === 0) throw new BodyError('INVALID_REQUEST');
   if (isJSON) {
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new BodyError(400, 'INVALID_REQUEST');
+      throw new BodyError('INVALID_REQUEST');
     }
     return parsed as Record<string, unknown>;
   }
@@ -237,7 +224,7 @@ async function readFields(request: Request, maxBytes: number): Promise<Record<st
   // "duplicate" of an inherited member (JSON bodies already read it so).
   const fields: Record<string, unknown> = Object.create(null);
   for (const [key, value] of form) {
-    if (Object.hasOwn(fields, key)) throw new BodyError(400, 'INVALID_REQUEST'); // ambiguous duplicate field
+    if (Object.hasOwn(fields, key)) throw new BodyError('INVALID_REQUEST'); // ambiguous duplicate field
     fields[key] = typeof value === 'string' ? value : undefined;
   }
   return fields;
@@ -255,7 +242,7 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw new BodyError(413, 'PAYLOAD_TOO_LARGE');
+      throw new BodyError('PAYLOAD_TOO_LARGE');
     }
     chunks.push(value);
   }

@@ -56,6 +56,7 @@ const SIGN_IN_CODES = new Set(['INVALID_REQUEST', 'INVALID_CODE', 'LOCKED']);
 /** The send handler's documented statuses (README, `createSendHandler` TSDoc). */
 const SEND_STATUS: Partial<Record<SendErrorCode, number>> = {
   INVALID_REQUEST: 400,
+  MALFORMED_BODY: 400,
   INVALID_PHONE: 400,
   CROSS_SITE_REQUEST: 403,
   METHOD_NOT_ALLOWED: 405,

@@ -83,9 +83,6 @@ describe('createSendHandler: refusals', () => {
   it.each([
     ['an invalid number', { phone: '12345' }],
     ['a landline outside the allowed ranges', { phone: '+97714412345' }],
-    // The engine reads a missing or non-string number as "not a phone number".
-    ['a phone that is not a string', { phone: 9841234567 }],
-    ['no phone', {}],
   ])('400 INVALID_PHONE for %s', async (_, body) => {
     const { handler, deliveries } = setup();
     const response = await handler(post(JSON.stringify(body)));
@@ -99,7 +96,10 @@ describe('createSendHandler: refusals', () => {
     ['an unknown voice', JSON.stringify({ phone: PHONE, channel: 'voice', voice: 'robot' })],
     ['a JSON array', JSON.stringify([PHONE])],
     ['JSON null', 'null'],
-    ['malformed JSON', '{"phone": "98'],
+    // As the Express router answers them: a field of the wrong type or missing is a bad request.
+    ['a phone that is not a string', JSON.stringify({ phone: 9841234567 })],
+    ['no phone', '{}'],
+    ['a channel that is not a string', JSON.stringify({ phone: PHONE, channel: null })],
     ['an empty body', ''],
   ])('400 INVALID_REQUEST for %s', async (_, body) => {
     const { handler, deliveries } = setup();
@@ -109,11 +109,15 @@ describe('createSendHandler: refusals', () => {
     expect(deliveries).toHaveLength(0);
   });
 
-  it('400 INVALID_REQUEST for bytes that are not UTF-8', async () => {
-    const { handler } = setup();
-    const response = await handler(post(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])));
+  it.each([
+    ['malformed JSON', '{"phone": "98'],
+    ['bytes that are not UTF-8', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
+  ])('400 MALFORMED_BODY for %s', async (_, body) => {
+    const { handler, deliveries } = setup();
+    const response = await handler(post(body));
     expect(response.status).toBe(400);
-    expect((await errorOf(response)).code).toBe('INVALID_REQUEST');
+    expect((await errorOf(response)).code).toBe('MALFORMED_BODY');
+    expect(deliveries).toHaveLength(0);
   });
 
   it('400 INVALID_REQUEST for a repeated form field', async () => {
