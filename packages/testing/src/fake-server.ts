@@ -684,6 +684,8 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
         : (fault.kind ??
           (fault.status !== undefined || !fault.delayInMilliseconds ? 'status' : undefined));
     if (fault !== undefined && kind !== undefined && kind !== 'reset') {
+      // TingTing did its part, then the answer went wrong on the way back to the client.
+      if (fault.afterWork === true) await handleRoute(route, request, url, rawBody);
       const answer = faultAnswer(fault, kind, url);
       writeAnswer(response, answer, request.method === 'HEAD');
       record(request, route.endpoint, answer.status, at, kind);

@@ -48,6 +48,9 @@ export type FaultKind = 'status' | 'html' | 'malformed-json' | 'reset' | 'redire
  * - `redirect`: 302 to the same path on another origin (a trap server that records what followed).
  * - `oversized`: 200 with a ~10 MB JSON body.
  * - `delayInMilliseconds` waits before any of the above; alone it delays the normal answer.
+ * - `afterWork: true` does the endpoint's work first (a send is delivered and charged), then
+ *   answers with the fault instead of the real answer: TingTing accepted the request and its
+ *   answer was spoiled on the way back (a 200 whose body is cut short or replaced).
  */
 export interface Fault {
   /** How many requests this fault applies to. @default 1 (use `Infinity` for every request) */
@@ -66,6 +69,11 @@ export interface Fault {
   readonly location?: string;
   /** Body size for `kind: 'oversized'`. @default 10 MiB */
   readonly sizeInBytes?: number;
+  /**
+   * Do the work (deliver and charge a send) before answering with the fault; the real answer is
+   * dropped. `reset` always does the work. @default false
+   */
+  readonly afterWork?: boolean;
 }
 
 /** One request the fake answered (or dropped). */

@@ -57,6 +57,20 @@ describe('fault injection', () => {
     expect(fake.outbox.messages).toHaveLength(0);
   });
 
+  it('afterWork: the send is delivered and charged, then the fault is the answer', async () => {
+    const fake = await startFake({ credits: { sms: 10, phone: 10 } });
+    fake.inject('sendOTP', { kind: 'malformed-json', afterWork: true });
+    const garbled = await sendOTP(fake, TEXT);
+    expect(garbled.status).toBe(200);
+    await expect(garbled.json()).rejects.toThrow(SyntaxError);
+    fake.inject('sendOTP', { status: 200, body: { unexpected: true }, afterWork: true });
+    const wrongShape = await sendOTP(fake, TEXT);
+    expect(await wrongShape.json()).toEqual({ unexpected: true });
+    expect(fake.outbox.messages).toHaveLength(2);
+    expect(fake.credits).toMatchObject({ sms: 8 });
+    expect(fake.requests.map((entry) => entry.fault)).toEqual(['malformed-json', 'status']);
+  });
+
   it('oversized: a ~10 MB JSON body', async () => {
     const fake = await startFake();
     fake.inject('listSentOTPs', { kind: 'oversized' });
