@@ -219,10 +219,18 @@ function causes(error: Error | undefined): { engine: unknown; client: unknown } 
   };
 }
 
+/** The `reason` of the body error behind an unknown outcome (a garbled 2xx), else undefined. */
+function bodyReasonOf(engine: unknown): unknown {
+  const error = engine as { code?: unknown; cause?: { reason?: unknown } } | undefined;
+  return error?.code === 'UNKNOWN_OUTCOME' ? error.cause?.reason : undefined;
+}
+
 interface FaultCase {
   name: string;
   fault: Fault;
   clientCode: string;
+  /** For a garbled 2xx: the `reason` of the body error behind the unknown outcome. */
+  bodyReason?: string;
   outcome: 'definite' | 'unknown';
 }
 
@@ -249,23 +257,39 @@ const FAULTS: FaultCase[] = [
     clientCode: 'RATE_LIMITED',
     outcome: 'definite',
   },
+  // A 2xx means TingTing accepted the send (the fake does the work first): however garbled the
+  // body, the SMS most likely went out, so these are unknown outcomes, not definite failures.
   {
-    name: 'garbage 200 (truncated JSON)',
-    fault: { kind: 'malformed-json' },
-    clientCode: 'UNEXPECTED_BODY',
-    outcome: 'definite',
+    name: 'garbage 200 (truncated JSON) after the SMS went out',
+    fault: { kind: 'malformed-json', afterWork: true },
+    clientCode: 'UNKNOWN_OUTCOME',
+    bodyReason: 'not-json',
+    outcome: 'unknown',
   },
   {
-    name: 'HTML 200 (captive portal)',
-    fault: { kind: 'html' },
-    clientCode: 'UNEXPECTED_BODY',
-    outcome: 'definite',
+    name: 'HTML 200 after the SMS went out',
+    fault: { kind: 'html', afterWork: true },
+    clientCode: 'UNKNOWN_OUTCOME',
+    bodyReason: 'not-json',
+    outcome: 'unknown',
   },
   {
-    name: 'oversized 200 body (10 MiB)',
-    fault: { kind: 'oversized' },
-    clientCode: 'UNEXPECTED_BODY',
-    outcome: 'definite',
+    name: '200 of the wrong shape after the SMS went out',
+    fault: {
+      status: 200,
+      body: { status: 200, success: true, message: 'OTP Sent Successfully.', data: {} },
+      afterWork: true,
+    },
+    clientCode: 'UNKNOWN_OUTCOME',
+    bodyReason: 'wrong-shape',
+    outcome: 'unknown',
+  },
+  {
+    name: 'oversized 200 body (10 MiB) after the SMS went out',
+    fault: { kind: 'oversized', afterWork: true },
+    clientCode: 'UNKNOWN_OUTCOME',
+    bodyReason: 'too-large',
+    outcome: 'unknown',
   },
   {
     name: 'cross-origin redirect',
@@ -291,7 +315,7 @@ describe.each([
   ['Express 5', express5],
   ['Express 4', express4 as unknown as Express],
 ])('%s + passport, TingTing failing', (_name, express) => {
-  describe.each(FAULTS)('send-OTP fault: $name', ({ fault, clientCode, outcome }) => {
+  describe.each(FAULTS)('send-OTP fault: $name', ({ fault, clientCode, bodyReason, outcome }) => {
     it(`error(${outcome === 'definite' ? 'DeliveryFailedError' : 'UNKNOWN_OUTCOME'}), sent once; a delivered code still signs in`, async () => {
       const h = setup(express, 'apiToken');
       const codeA = await sendAndRead(h, A);
@@ -305,6 +329,7 @@ describe.each([
       expect(failed.body).toEqual({ error: { code } });
       expect(h.errors).toHaveLength(1);
       expect(causes(h.errors[0])).toEqual({ engine: code, client: clientCode });
+      expect(bodyReasonOf(h.errors[0])).toBe(bodyReason);
       // The fake logs a request once it has answered (a delayed one, later): wait for it.
       await vi.waitFor(() => expect(hits('sendOTP')).toBe(sendsBefore + 1));
       expect(fake.redirectedRequests).toEqual([]);

@@ -219,7 +219,8 @@ export type UnexpectedBodyReason = 'not-json' | 'wrong-shape' | 'too-large' | 'f
 
 /**
  * A body the client refuses: not JSON (an HTML page with status 200), JSON of the wrong shape,
- * larger than `maxResponseSizeInBytes`, or a pagination link to another origin.
+ * larger than `maxResponseSizeInBytes`, or a pagination link to another origin. A 2xx answer to
+ * send OTP never throws it: that is a {@link TingTingUnknownOutcomeError} with this as `cause`.
  */
 export class TingTingUnexpectedBodyError extends TingTingClientError {
   /** HTTP status. */
@@ -239,8 +240,10 @@ export class TingTingUnexpectedBodyError extends TingTingClientError {
 
 /**
  * A send request may have reached TingTing, but no answer came back (connection reset, timeout
- * after sending, a body cut short): the OTP may or may not have been delivered and charged.
- * The client never retries it; do not resend blindly (the user may get two codes).
+ * after sending, a body cut short), or TingTing answered 2xx with a body the client cannot read
+ * (not JSON, the wrong shape, too large; the body error is the `cause`): the OTP may or may not
+ * have been delivered and charged (after a 2xx, most likely it was). The client never retries it;
+ * do not resend blindly (the user may get two codes).
  */
 export class TingTingUnknownOutcomeError extends TingTingClientError {
   constructor(message: string, options: TingTingClientErrorOptions) {

@@ -54,7 +54,10 @@ export interface HTTPRequest {
   readonly fetch?: FetchLike;
   /** Idempotent: transport failures, timeouts, 408/429/5xx are retried. */
   readonly retry: boolean;
-  /** A failure after the request may have been sent is reported as an unknown outcome (send OTP). */
+  /**
+   * A failure after the request may have been sent, or a 2xx whose body cannot be read, is
+   * reported as an unknown outcome (send OTP).
+   */
   readonly unknownOutcomeOnFailure: boolean;
   /** For insufficient-credit errors. */
   readonly channel?: 'text' | 'voice';
@@ -287,6 +290,21 @@ function sleep(delayInMilliseconds: number, signal: AbortSignal): Promise<void> 
   });
 }
 
+/**
+ * The error for a 2xx send whose body cannot be read (not JSON, over the size cap, the wrong shape).
+ * A 2xx means TingTing accepted the request, so the OTP most likely went out: this is an unknown
+ * outcome, never a definite failure, or the engine would drop a code the user is about to receive
+ * and let a second send go out at once. The body error stays as `cause` (it holds no body text).
+ */
+export function acceptedButUnreadable(
+  error: TingTingUnexpectedBodyError,
+): TingTingUnknownOutcomeError {
+  return new TingTingUnknownOutcomeError(
+    `${error.message}; a ${error.status} means TingTing accepted the request, so the OTP was most likely delivered and charged (not retried)`,
+    { endpoint: error.endpoint, cause: error },
+  );
+}
+
 /** Builds the typed errors of one request. */
 class Failures {
   readonly #label: string;
@@ -343,6 +361,13 @@ class Failures {
       `TingTing ${this.#label} answered ${status} with a body larger than ${this.settings.maxResponseSizeInBytes} bytes (maxResponseSizeInBytes)`,
       { endpoint: this.request.endpoint, status, reason: 'too-large' },
     );
+  }
+
+  /** A 2xx body that cannot be read: an unknown outcome for send OTP, else `error` as it is. */
+  unreadableSuccess(
+    error: TingTingUnexpectedBodyError,
+  ): TingTingUnexpectedBodyError | TingTingUnknownOutcomeError {
+    return this.request.unknownOutcomeOnFailure ? acceptedButUnreadable(error) : error;
   }
 
   redirect(status: number): TingTingUnexpectedStatusError {
@@ -422,7 +447,9 @@ export async function performRequest(
       if (outcome instanceof Error) {
         error = outcome;
       } else if (outcome.status >= 200 && outcome.status < 300) {
-        if (outcome.json === NOT_JSON) throw failures.notJSON(outcome.status);
+        if (outcome.json === NOT_JSON) {
+          throw failures.unreadableSuccess(failures.notJSON(outcome.status));
+        }
         return { status: outcome.status, headers: outcome.headers, body: outcome.json };
       } else {
         error = failures.status(outcome);
@@ -488,6 +515,11 @@ async function attemptOnce(
   const { status, headers } = response;
   if (status >= 300 && status < 400) {
     await response.body?.cancel().catch(() => {});
+    // Definite even for send OTP. A redirect is an answer given instead of handling the request
+    // (Django's APPEND_SLASH, HTTP to HTTPS, a moved host, a proxy's sign-in page), while seed 001's
+    // send answers 200 with its result once it has sent; the redirect is never followed, so the
+    // request never reaches a handler that sends. Calling it an unknown outcome would also turn a
+    // wrong baseURL (every send redirected) into kept codes and cooldowns for SMS never sent.
     throw failures.redirect(status);
   }
   let bytes: Uint8Array | 'too-large';
@@ -496,6 +528,9 @@ async function attemptOnce(
   } catch (error) {
     return failures.noAnswer(error, phase(), true);
   }
-  if (bytes === 'too-large') throw failures.tooLarge(status);
+  if (bytes === 'too-large') {
+    const error = failures.tooLarge(status);
+    throw status >= 200 && status < 300 ? failures.unreadableSuccess(error) : error;
+  }
   return { status, headers, json: parseJSON(bytes) };
 }

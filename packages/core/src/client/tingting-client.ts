@@ -15,7 +15,13 @@ import {
   type TingTingEndpoint,
   TingTingUnexpectedBodyError,
 } from './client-errors.js';
-import { type FetchLike, type HTTPRequest, type HTTPSettings, performRequest } from './http.js';
+import {
+  acceptedButUnreadable,
+  type FetchLike,
+  type HTTPRequest,
+  type HTTPSettings,
+  performRequest,
+} from './http.js';
 import {
   parseGenerateAPIToken,
   parseGetAPIToken,
@@ -71,7 +77,10 @@ export interface TingTingClientOptions {
   timeoutInMilliseconds?: number;
   /** Limit for each attempt to get response headers (connection, TLS, request, server time). @default 10000 */
   connectTimeoutInMilliseconds?: number;
-  /** Largest response body read; larger ones fail with `UNEXPECTED_BODY`. @default 1048576 (1 MiB) */
+  /**
+   * Largest response body read; larger ones fail with `UNEXPECTED_BODY` (`UNKNOWN_OUTCOME` for a
+   * 2xx answer to `sendOTP`). @default 1048576 (1 MiB)
+   */
   maxResponseSizeInBytes?: number;
   /** Retries of idempotent GETs (profile, get API token, list). Never for POSTs. @default 2 */
   maxRetries?: number;
@@ -119,7 +128,7 @@ function isAuthenticationFailure(error: unknown): error is TingTingAuthenticatio
  * - Validates input before any request and every response after; turns every failure into a typed
  *   error with a stable `code`.
  * - Retries idempotent GETs only. **Send OTP is never retried**: a failure after the request may
- *   have reached TingTing is a `TingTingUnknownOutcomeError`.
+ *   have reached TingTing, or a 2xx answer it cannot read, is a `TingTingUnknownOutcomeError`.
  * - Never follows redirects; caps response bodies; the token, password and cookies live in private
  *   fields and never appear in errors, `JSON.stringify` or `util.inspect`.
  *
@@ -381,11 +390,17 @@ export class TingTingClient {
    * Send an OTP by SMS or voice call. With `otp`, your code is sent (`otp_options: "personnel"`);
    * without, TingTing generates one (`generated`) and the result carries it.
    *
-   * **Never retried**: if the request may have reached TingTing and no answer came back, this
-   * throws {@link TingTingUnknownOutcomeError} (the OTP may have been delivered and charged).
+   * **Never retried**: if the request may have reached TingTing and no answer came back, or
+   * TingTing answered 2xx with a body the client cannot read (not JSON, the wrong shape, over
+   * `maxResponseSizeInBytes`, cut short), this throws {@link TingTingUnknownOutcomeError} with the
+   * underlying error as `cause`: the OTP may have been (after a 2xx, most likely was) delivered
+   * and charged, so keep the code and do not send again at once.
    *
    * @throws {ValidationError} bad input, before any request.
    * @throws {TingTingInsufficientCreditsError} no credits left for the channel.
+   * @throws {TingTingUnknownOutcomeError} the send may have gone out (see above).
+   * @throws {TingTingUnexpectedStatusError} a redirect (never followed: the send did not happen)
+   *   or an error status without a TingTing error body.
    */
   async sendOTP(input: SendOTPInput): Promise<SendOTPResult> {
     const wire = buildSendOTPBody(input);
@@ -402,7 +417,13 @@ export class TingTingClient {
         ...(wire.otp === undefined ? {} : { secrets: [wire.otp] }),
       }),
     );
-    return parseSendOTP(response.body, response.status);
+    try {
+      return parseSendOTP(response.body, response.status);
+    } catch (error) {
+      // JSON of the wrong shape on a 2xx: TingTing accepted the send all the same.
+      if (error instanceof TingTingUnexpectedBodyError) throw acceptedButUnreadable(error);
+      throw error;
+    }
   }
 
   /** One page of the OTPs sent (newest first, as TingTing orders them). */

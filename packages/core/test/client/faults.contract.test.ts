@@ -146,15 +146,26 @@ describe('timeouts', () => {
 });
 
 describe('bodies', () => {
-  it('a 200 with HTML is UNEXPECTED_BODY (not-json)', async () => {
-    fake.inject('sendOTP', { kind: 'html' });
-    const error = await rejectionOf(tokenClient(fake).sendOTP(SEND_PERSONNEL));
+  it('a 200 with HTML is UNEXPECTED_BODY (not-json) on a GET', async () => {
+    fake.inject('userProfile', { kind: 'html' });
+    const error = await rejectionOf(tokenClient(fake).getUserProfile());
     expect(error).toBeInstanceOf(TingTingUnexpectedBodyError);
     expect(error).toMatchObject({
       code: ErrorCode.UNEXPECTED_BODY,
       status: 200,
       reason: 'not-json',
     });
+    expect(hits(fake, 'userProfile')).toBe(1);
+  });
+
+  it('a 200 with HTML on send OTP is UNKNOWN_OUTCOME, the not-json error as its cause', async () => {
+    fake.inject('sendOTP', { kind: 'html' });
+    const error = await rejectionOf(tokenClient(fake).sendOTP(SEND_PERSONNEL));
+    expect(error).toBeInstanceOf(TingTingUnknownOutcomeError);
+    expect(error).toMatchObject({ code: ErrorCode.UNKNOWN_OUTCOME, endpoint: 'sendOTP' });
+    expect(error.cause).toBeInstanceOf(TingTingUnexpectedBodyError);
+    expect(error.cause).toMatchObject({ status: 200, reason: 'not-json' });
+    expect(hits(fake, 'sendOTP')).toBe(1);
   });
 
   it('a 200 with truncated JSON is UNEXPECTED_BODY', async () => {
@@ -171,13 +182,19 @@ describe('bodies', () => {
     expect(error.message).not.toContain('abc');
   });
 
-  it('a send answer without the credits is the wrong shape', async () => {
+  it('a send answer without the credits is the wrong shape: UNKNOWN_OUTCOME (TingTing said 200)', async () => {
     fake.inject('sendOTP', {
       status: 200,
       body: { status: 200, success: true, message: 'OTP Sent Successfully.', errors: [], data: {} },
     });
     const error = await rejectionOf(tokenClient(fake).sendOTP(SEND_PERSONNEL));
-    expect(error).toMatchObject({ code: ErrorCode.UNEXPECTED_BODY, reason: 'wrong-shape' });
+    expect(error).toMatchObject({ code: ErrorCode.UNKNOWN_OUTCOME, endpoint: 'sendOTP' });
+    expect(error.cause).toMatchObject({
+      code: ErrorCode.UNEXPECTED_BODY,
+      status: 200,
+      reason: 'wrong-shape',
+    });
+    expect(error.message).toContain('data.details');
   });
 
   it('an oversized body is capped (never read whole)', async () => {
@@ -236,6 +253,7 @@ describe('redirects', () => {
   ] as const)(
     '%s: a cross-origin redirect is not followed; nothing reaches the other origin',
     async (endpoint, call) => {
+      // Definite for send OTP too: a redirect answers instead of sending (see http.ts).
       fake.inject(endpoint, { kind: 'redirect' });
       const { fetch, calls } = countingFetch();
       const error = await rejectionOf(call(tokenClient(fake, { fetch })));

@@ -55,6 +55,36 @@ it('errors pass through typed (the engine tells unknown outcomes apart)', async 
   expect(error).toMatchObject({ code: ErrorCode.UNKNOWN_OUTCOME });
 });
 
+it('a garbled 200 passes through as UNKNOWN_OUTCOME, not a definite error', async () => {
+  fake.inject('sendOTP', { kind: 'malformed-json', afterWork: true });
+  const error = await rejectionOf(createTingTingSender(tokenClient(fake))(DELIVERY));
+  expect(error).toMatchObject({ code: ErrorCode.UNKNOWN_OUTCOME });
+  expect(error.cause).toMatchObject({ code: ErrorCode.UNEXPECTED_BODY, reason: 'not-json' });
+});
+
+it('OTPEngine keeps the code and the cooldown of a send answered with a garbled 200', async () => {
+  const engine = new OTPEngine({
+    sender: tokenClient(fake),
+    secret: 'x'.repeat(32),
+    store: new MemoryStore({ logger: { warn: () => {} } }),
+  });
+  fake.inject('sendOTP', { kind: 'html', afterWork: true });
+  const error = await rejectionOf(engine.send({ phone: '9812345678' }));
+  expect(error).toMatchObject({ code: ErrorCode.UNKNOWN_OUTCOME });
+  // The cooldown holds: no second SMS goes out blindly.
+  expect(await engine.send({ phone: '9812345678' })).toMatchObject({
+    ok: false,
+    reason: 'rate_limited',
+    retryAfter: expect.any(Number),
+  });
+  expect(fake.outbox.messages).toHaveLength(1);
+  // The SMS that did arrive still signs in.
+  const delivered = fake.outbox.last('9812345678');
+  expect(await engine.verify({ phone: '9812345678', code: delivered?.otp })).toMatchObject({
+    ok: true,
+  });
+});
+
 it('OTPEngine takes the client itself as its sender, end to end over HTTP', async () => {
   fake.setCredits({ phone: 100 });
   const engine = new OTPEngine({
