@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PUBLIC_ERROR_MESSAGES } from '@tingting-auth/core/public-errors';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 
@@ -221,7 +222,9 @@ export function describeSignInFlow(
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Next.js adds its own route announcer with role=alert; ours is the form's.
     const alert = page.getByRole('alert').and(page.locator('#form-error'));
-    await expect.poll(() => alert.textContent(), SERVER_ROUND_TRIP).toMatch(/not valid/i);
+    await expect
+      .poll(() => alert.textContent(), SERVER_ROUND_TRIP)
+      .toBe(PUBLIC_ERROR_MESSAGES.INVALID_CODE);
     await screenshot(page, appDir, 'wrong-code');
     expect((await page.context().cookies()).some((c) => c.name.includes('session-token'))).toBe(
       false,
@@ -294,7 +297,9 @@ export function describeSignInFlow(
       expect(params.get('code')).toBe('INVALID_CODE');
     }
     const alert = page.getByRole('alert').and(page.locator('#form-error'));
-    await expect.poll(() => alert.textContent(), SERVER_ROUND_TRIP).toMatch(/not valid/i);
+    await expect
+      .poll(() => alert.textContent(), SERVER_ROUND_TRIP)
+      .toBe(PUBLIC_ERROR_MESSAGES.INVALID_CODE);
     await page.close();
   });
 
