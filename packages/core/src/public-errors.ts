@@ -106,6 +106,12 @@ export const VERIFY_FAILURE_CODES: Readonly<
 });
 
 /**
+ * `Retry-After` (seconds) adapters send with a 503 for a thrown error (store down, TingTing's
+ * answer unknown): long enough for a restart or a failover, short enough for a user to wait.
+ */
+export const UNAVAILABLE_RETRY_AFTER_IN_SECONDS = 30;
+
+/**
  * The public code of an error the engine threw: `DELIVERY_FAILED` for a definite delivery
  * failure (the engine undid the send), `SERVICE_UNAVAILABLE` for anything else (store down,
  * TingTing's answer unknown, a bug). The error itself is for server logs only.

@@ -7,6 +7,7 @@ import {
   type OTPEngineAPI,
   publicCodeOfError,
   SEND_FAILURE_CODES,
+  UNAVAILABLE_RETRY_AFTER_IN_SECONDS,
   VERIFY_FAILURE_CODES,
   type VerifySuccess,
 } from '@tingting-auth/core';
@@ -99,9 +100,11 @@ function requiredString(body: Record<string, unknown>, name: string): string {
 /** Engine errors (store or TingTing down) become generic 503/502 answers; the cause stays for logs. */
 function fromEngineError(error: unknown): unknown {
   if (isTingTingHTTPError(error) || !isTingTingAuthError(error)) return error;
-  return new TingTingHTTPError(publicCodeOfError(error), {
+  const code = publicCodeOfError(error);
+  return new TingTingHTTPError(code, {
     cause: error,
     message: `OTP engine failed: ${error.code}`,
+    ...(code === 'SERVICE_UNAVAILABLE' ? { retryAfter: UNAVAILABLE_RETRY_AFTER_IN_SECONDS } : {}),
   });
 }
 

@@ -135,6 +135,7 @@ describe.each([
       const response = await agent.post('/auth/send').send({ phone: PHONE });
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(response.headers['retry-after']).toBe('30');
       expect(response.text).not.toContain('hunter2');
     });
 

@@ -12,6 +12,7 @@ import {
   type Purpose,
   publicCodeOfError,
   SEND_FAILURE_CODES,
+  UNAVAILABLE_RETRY_AFTER_IN_SECONDS,
   type Voice,
 } from '@tingting-auth/core';
 import { ERROR_MESSAGES, type SendErrorCode } from './codes.js';
@@ -161,7 +162,12 @@ export function createSendHandler(
     } catch (error) {
       onError(error);
       const code = publicCodeOfError(error);
-      return errorResponse(code, code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': '30' } : {});
+      return errorResponse(
+        code,
+        code === 'SERVICE_UNAVAILABLE'
+          ? { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_IN_SECONDS) }
+          : {},
+      );
     }
   };
 }
