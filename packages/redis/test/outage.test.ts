@@ -210,7 +210,10 @@ describe('why the options matter', () => {
       const app = setup(connection, 300);
       expect(await app.send('9812345678')).toMatchObject({ ok: true });
       await redis.stop();
-      await vi.waitFor(() => expect(connection.isReady()).toBe(false), { interval: 20 });
+      await vi.waitFor(() => expect(connection.isReady()).toBe(false), {
+        timeout: 10_000,
+        interval: 20,
+      });
       const error = await failure(app.send('9812345679'));
       expect(rootCause(error)).toBe(`Error: ${STORE_TIMEOUT_MESSAGE}`);
       await redis.restart();
