@@ -11,11 +11,23 @@ import { createServer } from 'node:net';
 
 /** A loopback port nothing listens on at the moment of the call. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // Below the kernel's ephemeral range (Linux: 32768-60999). A port from listen(0) is in that
+  // range, and a client that keeps reconnecting to it after the server was killed can be given
+  // the very same port as its own source port: the kernel then connects the socket to itself
+  // (TCP simultaneous open), the client believes it is connected again, and its commands hang.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
 }
 
 /**
