@@ -5,13 +5,12 @@
  * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API.
  */
 
-import { randomBytes } from 'node:crypto';
-import { createTingTingSender, MemoryStore, OTPEngine, TingTingClient } from '@tingting-auth/core';
+import { MemoryStore, OTPEngine } from '@tingting-auth/core';
 import { createTingTingAuth } from '@tingting-auth/express';
-import { startFakeTingTing } from '@tingting-auth/testing';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import { startDevTingTing } from './dev-tingting.js';
 import * as views from './views.js';
 
 /**
@@ -34,44 +33,13 @@ import * as views from './views.js';
  * @returns {Promise<Demo>}
  */
 export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
+  const { secret, sender, fake, close } = await startDevTingTing({
+    env,
+    log,
+    name: 'express-demo',
+  });
   /** @type {Array<() => Promise<unknown>>} */
-  const closers = [];
-  let secret = env.OTP_SECRET;
-  if (!secret) {
-    secret = randomBytes(32).toString('base64url');
-    log(
-      '[express-demo] OTP_SECRET is not set: using a random secret for this process (pending codes die on restart).',
-    );
-  }
-
-  /** @type {import('@tingting-auth/testing').FakeTingTing | undefined} */
-  let fake;
-  /** @type {import('@tingting-auth/core').OTPSender} */
-  let sender;
-  if (env.TINGTING_API_TOKEN) {
-    sender = createTingTingSender(
-      new TingTingClient({
-        apiToken: env.TINGTING_API_TOKEN,
-        ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
-      }),
-    );
-  } else {
-    const started = await startFakeTingTing();
-    fake = started;
-    closers.push(() => started.close());
-    started.outbox.subscribe((d) => {
-      // The point of the fake: the developer reads the code here. Never log codes from a real provider.
-      log(
-        `[express-demo] fake TingTing ${d.channel === 'voice' ? 'called' : 'texted'} ${d.number}: code ${d.otp}`,
-      );
-    });
-    log(
-      `[express-demo] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${started.url}), shown here and at /dev/outbox.`,
-    );
-    sender = createTingTingSender(
-      new TingTingClient({ apiToken: started.apiToken, baseURL: started.url }),
-    );
-  }
+  const closers = [close];
 
   /** @type {session.Store | undefined} */
   let sessionStore;

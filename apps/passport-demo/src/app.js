@@ -6,19 +6,16 @@
  * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API.
  */
 
-import { randomBytes } from 'node:crypto';
 import {
-  createTingTingSender,
   ErrorCode,
   isCrossSiteRequest,
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
-  TingTingClient,
 } from '@tingting-auth/core';
 import { Strategy } from '@tingting-auth/passport';
-import { startFakeTingTing } from '@tingting-auth/testing';
 import express from 'express';
+import { startDevTingTing } from 'express-demo/dev-tingting';
 import * as views from 'express-demo/views';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -109,43 +106,14 @@ function publicErrorOf(info) {
  * @returns {Promise<Demo>}
  */
 export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
-  /** @type {Array<() => Promise<unknown>>} */
-  const closers = [];
-  let secret = env.OTP_SECRET;
-  if (!secret) {
-    secret = randomBytes(32).toString('base64url');
-    log(
-      '[passport-demo] OTP_SECRET is not set: using a random secret for this process (pending codes die on restart).',
-    );
-  }
-
-  /** @type {import('@tingting-auth/testing').FakeTingTing | undefined} */
-  let fake;
-  /** @type {TingTingClient} */
-  let client;
-  if (env.TINGTING_API_TOKEN) {
-    client = new TingTingClient({
-      apiToken: env.TINGTING_API_TOKEN,
-      ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
-    });
-  } else {
-    const started = await startFakeTingTing();
-    fake = started;
-    closers.push(() => started.close());
-    started.outbox.subscribe((d) => {
-      // The point of the fake: the developer reads the code here. Never log codes from a real provider.
-      log(
-        `[passport-demo] fake TingTing ${d.channel === 'voice' ? 'called' : 'texted'} ${d.number}: code ${d.otp}`,
-      );
-    });
-    log(
-      `[passport-demo] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${started.url}), shown here and at /dev/outbox.`,
-    );
-    client = new TingTingClient({ apiToken: started.apiToken, baseURL: started.url });
-  }
+  const { secret, sender, fake, close } = await startDevTingTing({
+    env,
+    log,
+    name: 'passport-demo',
+  });
 
   const engine = new OTPEngine({
-    sender: createTingTingSender(client),
+    sender,
     secret,
     store: new MemoryStore(),
     ...(policy ? { policy } : {}),
@@ -450,8 +418,6 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     app,
     fake,
     users,
-    close: async () => {
-      await Promise.all(closers.map((close) => close()));
-    },
+    close,
   };
 }

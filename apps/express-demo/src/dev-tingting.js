@@ -1,0 +1,61 @@
+/**
+ * What the Express-based demos (this one and the Passport demo) set up before their app: the OTP
+ * secret, and the TingTing sender. With `TINGTING_API_TOKEN`, codes go through the real API;
+ * without it, a fake TingTing server runs in this process and every code it delivers is logged
+ * (the app lists them at `/dev/outbox`).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { createTingTingSender, TingTingClient } from '@tingting-auth/core';
+import { startFakeTingTing } from '@tingting-auth/testing';
+
+/**
+ * @typedef {object} DevTingTingOptions
+ * @property {NodeJS.ProcessEnv} env Environment to read (`OTP_SECRET`, `TINGTING_API_TOKEN`, `TINGTING_BASE_URL`).
+ * @property {(line: string) => void} log Where notices and delivered codes go.
+ * @property {string} name The demo's name, as the prefix of every line logged (`[name] ...`).
+ */
+
+/**
+ * @typedef {object} DevTingTing
+ * @property {string} secret The OTP engine's secret: `OTP_SECRET`, else random for this process.
+ * @property {import('@tingting-auth/core').OTPSender} sender Sends through the real API or the fake.
+ * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
+ * @property {() => Promise<void>} close Stops the fake (nothing to do for the real API).
+ */
+
+/**
+ * Resolve the OTP secret and start TingTing (the real API's client, or the embedded fake).
+ * @param {DevTingTingOptions} options
+ * @returns {Promise<DevTingTing>}
+ */
+export async function startDevTingTing({ env, log, name }) {
+  let secret = env.OTP_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url');
+    log(
+      `[${name}] OTP_SECRET is not set: using a random secret for this process (pending codes die on restart).`,
+    );
+  }
+
+  if (env.TINGTING_API_TOKEN) {
+    const client = new TingTingClient({
+      apiToken: env.TINGTING_API_TOKEN,
+      ...(env.TINGTING_BASE_URL ? { baseURL: env.TINGTING_BASE_URL } : {}),
+    });
+    return { secret, sender: createTingTingSender(client), fake: undefined, close: async () => {} };
+  }
+
+  const fake = await startFakeTingTing();
+  fake.outbox.subscribe((d) => {
+    // The point of the fake: the developer reads the code here. Never log codes from a real provider.
+    log(
+      `[${name}] fake TingTing ${d.channel === 'voice' ? 'called' : 'texted'} ${d.number}: code ${d.otp}`,
+    );
+  });
+  log(
+    `[${name}] No TINGTING_API_TOKEN: codes go to an embedded fake TingTing (${fake.url}), shown here and at /dev/outbox.`,
+  );
+  const client = new TingTingClient({ apiToken: fake.apiToken, baseURL: fake.url });
+  return { secret, sender: createTingTingSender(client), fake, close: () => fake.close() };
+}
