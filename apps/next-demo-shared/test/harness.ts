@@ -9,19 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PUBLIC_ERROR_MESSAGES } from '@tingting-auth/core/public-errors';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { screenshot } from 'test-support/browser';
+import { launchChromium } from 'test-support/chromium';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A free TCP port on this machine. */
 export async function freePort(): Promise<number> {
@@ -102,14 +93,6 @@ export async function startApp(
   };
 }
 
-/** Launch headless Chromium (Debian's, never a download). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
-}
-
 /** The latest code the embedded fake delivered to `phone` (national form), from the dev outbox. */
 export async function latestCode(origin: string, phone: string, after = 0): Promise<string> {
   const deadline = Date.now() + 10_000;
@@ -122,13 +105,6 @@ export async function latestCode(origin: string, phone: string, after = 0): Prom
     if (Date.now() > deadline) throw new Error(`no code for ${phone} in the outbox`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** Save a screenshot under the app's `test-results/`. */
-export async function screenshot(page: Page, appDir: string, name: string): Promise<void> {
-  const dir = join(appDir, 'test-results');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 // vitest's `expect.poll` gives up after 1 s by default; these polls wait on a server round trip
