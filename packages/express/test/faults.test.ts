@@ -27,7 +27,9 @@ import {
   type FaultApp,
   faultClient,
   hits,
+  httpFaultApp,
   PHONES,
+  PUBLIC_ANSWERS,
   registerFaultRig,
   SEND_FAULTS,
   sendAndRead,
@@ -47,8 +49,6 @@ interface Harness extends FaultApp {
   /** Errors the app's error-logging middleware saw (what an app would log). */
   errors: Error[];
 }
-
-const ERROR = (code: string) => ({ error: { code, message: expect.any(String) } });
 
 function setup(express: Express, auth: 'apiToken' | 'password'): Harness {
   const { fake } = rig;
@@ -71,39 +71,19 @@ function setup(express: Express, auth: 'apiToken' | 'password'): Harness {
   });
   app.use(tingting.errorHandler);
   const agent = request.agent(app);
-  const answers: string[] = [];
-  const post = async (path: string, body: Record<string, string>): Promise<request.Response> => {
-    const response = await agent.post(path).send(body);
-    const { 'set-cookie': _sessionCookie, ...headers } = response.headers;
-    answers.push(response.text, JSON.stringify(headers));
-    return response;
-  };
-
   return {
-    fake,
+    ...httpFaultApp({
+      rig,
+      watched,
+      appSecrets: [SECRET, SESSION_SECRET],
+      post: (path, body) => agent.post(path).send(body),
+      answers: PUBLIC_ANSWERS,
+      signedIn: (phone) => ({ phone: `+977${phone}`, verifiedAt: expect.any(String) }),
+      errors,
+      // The router's HTTP error carries the engine error as its cause.
+      engineErrorOf: (error) => (error as Error).cause,
+    }),
     errors,
-    answers: {
-      definite: { status: 502, body: ERROR('DELIVERY_FAILED') },
-      unknown: { status: 503, body: ERROR('SERVICE_UNAVAILABLE'), retryAfter: '30' },
-      cooldown: { status: 429, body: ERROR('RATE_LIMITED') },
-    },
-    async send(phone) {
-      const response = await post('/auth/send', { phone });
-      return {
-        status: response.status,
-        body: response.body,
-        retryAfter: response.headers['retry-after'] ?? null,
-      };
-    },
-    async expectSignIn(phone, code) {
-      const response = await post('/auth/verify', { phone, code });
-      expect(response.status).toBe(200);
-      expect(response.body).toEqual({ phone: `+977${phone}`, verifiedAt: expect.any(String) });
-    },
-    // The router's HTTP error carries the engine error as its cause.
-    engineErrors: () => errors.map((error) => error.cause),
-    texts: () => [...answers, ...rig.logs, ...errors.map((error) => format(error))],
-    secrets: () => [SECRET, SESSION_SECRET, ...watched.secrets()],
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type FaultApp,
   faultClient,
   PHONES,
+  PUBLIC_ANSWERS,
   registerFaultRig,
   SEND_FAULTS,
   sendAndRead,
@@ -38,8 +39,6 @@ interface Harness extends FaultApp {
   /** What `authorize` returns for `code`, or what it throws. */
   authorize(phone: string, code: string): Promise<unknown>;
 }
-
-const ERROR = (code: string) => ({ error: { code, message: expect.any(String) } });
 
 /**
  * @param logErrors `true`: an `onError` that records and logs the whole error (with its cause
@@ -77,11 +76,7 @@ function setup(auth: 'apiToken' | 'password', logErrors = true): Harness {
 
   return {
     fake,
-    answers: {
-      definite: { status: 502, body: ERROR('DELIVERY_FAILED') },
-      unknown: { status: 503, body: ERROR('SERVICE_UNAVAILABLE'), retryAfter: '30' },
-      cooldown: { status: 429, body: ERROR('RATE_LIMITED') },
-    },
+    answers: PUBLIC_ANSWERS,
     async send(phone) {
       const response = await handler(
         new Request(`${ORIGIN}/api/auth/otp/send`, {

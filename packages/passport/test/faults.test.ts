@@ -11,7 +11,6 @@
  * response or anything logged or warned.
  */
 
-import { format } from 'node:util';
 import express5, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import express4 from 'express4';
@@ -26,6 +25,7 @@ import {
   expectUnreachable,
   type FaultApp,
   faultClient,
+  httpFaultApp,
   PHONES,
   registerFaultRig,
   SEND_FAULTS,
@@ -102,39 +102,20 @@ function setup(express: Express, auth: 'apiToken' | 'password', handleErrors = t
     });
   }
   const agent = request.agent(app);
-  const answers: string[] = [];
-  const post = async (path: string, body: Record<string, string>): Promise<request.Response> => {
-    const response = await agent.post(path).send(body);
-    const { 'set-cookie': _sessionCookie, ...headers } = response.headers;
-    answers.push(response.text, JSON.stringify(headers));
-    return response;
-  };
-
-  return {
-    fake,
+  return httpFaultApp({
+    rig,
+    watched,
+    appSecrets: [SECRET, SESSION_SECRET],
+    post: (path, body) => agent.post(path).send(body),
     answers: {
       definite: { status: 502, body: { error: { code: 'DELIVERY_FAILED' } } },
       unknown: { status: 503, body: { error: { code: 'UNKNOWN_OUTCOME' } } },
       // The strategy's fail(RATE_LIMITED, 429): Passport answers the status alone.
       cooldown: { status: 429 },
     },
-    async send(phone) {
-      const response = await post('/auth/send', { phone });
-      return {
-        status: response.status,
-        body: response.body,
-        retryAfter: response.headers['retry-after'] ?? null,
-      };
-    },
-    async expectSignIn(phone, code) {
-      const response = await post('/auth/verify', { phone, code });
-      expect(response.status).toBe(200);
-      expect(response.body).toEqual({ user: { id: `+977${phone}`, phone: `+977${phone}` } });
-    },
-    engineErrors: () => errors,
-    texts: () => [...answers, ...rig.logs, ...errors.map((error) => format(error))],
-    secrets: () => [SECRET, SESSION_SECRET, ...watched.secrets()],
-  };
+    signedIn: (phone) => ({ user: { id: `+977${phone}`, phone: `+977${phone}` } }),
+    errors,
+  });
 }
 
 describe.each([

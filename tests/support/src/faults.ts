@@ -11,6 +11,7 @@
 
 import { format } from 'node:util';
 import { TingTingClient, type TingTingClientOptions } from '@tingting-auth/core';
+import { PUBLIC_ERROR_MESSAGES, type PublicErrorCode } from '@tingting-auth/core/public-errors';
 import {
   type FakeEndpoint,
   type FakeTingTing,
@@ -252,6 +253,81 @@ export interface FaultApp {
 /** Fails when a secret shows in anything the app answered, logged or warned. */
 export function expectNoSecrets(app: FaultApp): void {
   expectNoSecretsIn(app.texts(), app.secrets());
+}
+
+/** `{ error: { code, message } }` with core's public message for `code`. */
+function publicError(code: PublicErrorCode): { error: { code: string; message: string } } {
+  return { error: { code, message: PUBLIC_ERROR_MESSAGES[code] } };
+}
+
+/** What the Express router and the NextAuth send route answer: core's public error table. */
+export const PUBLIC_ANSWERS: FaultApp['answers'] = {
+  definite: { status: 502, body: publicError('DELIVERY_FAILED') },
+  unknown: { status: 503, body: publicError('SERVICE_UNAVAILABLE'), retryAfter: '30' },
+  cooldown: { status: 429, body: publicError('RATE_LIMITED') },
+};
+
+/** The parts of an HTTP response (supertest's, say) a {@link FaultApp} over HTTP reads. */
+export interface HTTPResponse {
+  status: number;
+  body: unknown;
+  text: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** An app that sends and verifies over HTTP, for {@link httpFaultApp}. */
+export interface HTTPFaultAppOptions {
+  rig: FaultRig;
+  /** The client the app's engine sends through. */
+  watched: FaultClient;
+  /** The app's own secrets (engine secret, session secret). */
+  appSecrets: readonly string[];
+  /** POST a JSON body to the app, keeping its cookies (supertest's agent). */
+  post(path: string, body: Record<string, string>): PromiseLike<HTTPResponse>;
+  answers: FaultApp['answers'];
+  /** The body of a successful `POST /auth/verify` for `phone` (national form). */
+  signedIn(phone: string): unknown;
+  /** The errors the app's error handler got (what it logged). */
+  errors: readonly unknown[];
+  /** The engine error behind one of `errors`. @default the error itself */
+  engineErrorOf?: (error: unknown) => unknown;
+}
+
+/**
+ * A {@link FaultApp} that sends with `POST /auth/send { phone }` (202 expected on success) and
+ * verifies with `POST /auth/verify { phone, code }` (200 and {@link HTTPFaultAppOptions.signedIn}),
+ * keeping every answer but the session cookie for the secret checks.
+ */
+export function httpFaultApp(options: HTTPFaultAppOptions): FaultApp {
+  const { rig, watched, errors, engineErrorOf = (error: unknown) => error } = options;
+  const answers: string[] = [];
+  const post = async (path: string, body: Record<string, string>): Promise<HTTPResponse> => {
+    const response = await options.post(path, body);
+    const { 'set-cookie': _sessionCookie, ...headers } = response.headers;
+    answers.push(response.text, JSON.stringify(headers));
+    return response;
+  };
+  return {
+    fake: rig.fake,
+    answers: options.answers,
+    async send(phone) {
+      const response = await post('/auth/send', { phone });
+      const retryAfter = response.headers['retry-after'];
+      return {
+        status: response.status,
+        body: response.body,
+        retryAfter: retryAfter?.toString() ?? null,
+      };
+    },
+    async expectSignIn(phone, code) {
+      const response = await post('/auth/verify', { phone, code });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(options.signedIn(phone));
+    },
+    engineErrors: () => errors.map(engineErrorOf),
+    texts: () => [...answers, ...rig.logs, ...errors.map((error) => format(error))],
+    secrets: () => [...options.appSecrets, ...watched.secrets()],
+  };
 }
 
 /** Requests the fake answered on `endpoint`. */
