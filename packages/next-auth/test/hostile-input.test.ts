@@ -27,6 +27,17 @@ import { type OTPEngine, VOICES } from '@tingting-auth/core';
 import fc from 'fast-check';
 import type { AuthOptions } from 'next-auth';
 import NextAuth, { CredentialsSignin } from 'next-auth-v5';
+import {
+  EXTRA_KEYS,
+  expectChallengeIntact,
+  fieldValues,
+  HANG_IN_MILLISECONDS,
+  isObject,
+  isWellFormedCode,
+  MAX_ATTEMPTS_PER_CODE,
+  percentEncode,
+  sendFieldsRefused as refusedSend,
+} from 'test-support/hostile';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   callbacks,
@@ -37,15 +48,18 @@ import {
   TingTing as TingTingV4,
 } from '../src/index.js';
 import { TingTing as TingTingV5 } from '../src/v5.js';
-import { PHONE as KNOWN, PHONE_E164 as KNOWN_E164, makeEngine, SECRET } from './helpers.js';
+import {
+  PHONE as KNOWN,
+  PHONE_E164 as KNOWN_E164,
+  type MakeEngineOptions,
+  makeEngine,
+  SECRET,
+} from './helpers.js';
 
 const SEED = Number(process.env.FC_SEED ?? 7);
 const RUNS = 250;
-/** No answer within this long is a hang (an abort fails the property; it is not a timing check). */
-const HANG_IN_MILLISECONDS = 10_000;
 const AUTH_SECRET = 'a-next-auth-hostile-input-secret-0f3a9c';
 const ORIGIN = 'http://localhost:3000';
-const MAX_ATTEMPTS_PER_CODE = 5;
 /**
  * A multipart boundary no generated value contains (undici cannot parse a part whose value
  * holds the boundary, e.g. boundary `b` and the value `robot`).
@@ -87,100 +101,17 @@ function answered<T>(promise: Promise<T>, what: string): Promise<T> {
   });
 }
 
-const toDevanagari = (s: string): string =>
-  s.replace(/[0-9]/g, (d) => String.fromCharCode(0x0966 + Number(d)));
-const toFullwidth = (s: string): string =>
-  s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
-/** Characters `String.prototype.trim` keeps: a code with one of them is malformed, not a guess. */
-const INVISIBLE = ['\u200B', '\u200C', '\u200D', '\u2060', '\u0000', '\u202E', '\u00AD'];
-const isWellFormedCode = (value: unknown): boolean =>
-  typeof value === 'string' && /^[0-9]{6}$/.test(value.trim());
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD; never throws). */
-function percentEncode(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
 /** Bytes a `Request` takes as its body. */
 type Bytes = Uint8Array<ArrayBuffer>;
 const utf8 = (text: string): Bytes => new Uint8Array(Buffer.from(text, 'utf8'));
 
-/** Random field values: spellings of the known number, malformed codes built from the right one, wrong types. */
-function values(rightCode: string) {
-  const known = fc.constantFrom(
-    KNOWN,
-    KNOWN_E164,
-    `00977${KNOWN}`,
-    '+977 984-123-4567',
-    '(984) 123 4567',
-    toDevanagari(KNOWN),
-    toFullwidth(KNOWN),
-  );
-  // Valid Nepali mobiles other than KNOWN: a send to them may be accepted.
-  const pool = fc.integer({ min: 0, max: 99 }).map((n) => `98123456${String(n).padStart(2, '0')}`);
-  const garble = (s: string) =>
-    fc
-      .tuple(fc.nat({ max: s.length }), fc.constantFrom(...INVISIBLE))
-      .map(([i, c]) => s.slice(0, i) + c + s.slice(i));
-  const phoneText = fc.oneof(
-    known,
-    pool,
-    known.chain(garble),
-    fc.string(),
-    fc.string({ unit: 'grapheme' }),
-    fc.string({ unit: 'binary' }),
-    fc.constantFrom('', ' ', '+977', 'null', '[object Object]', 'x'.repeat(65)),
-  );
-  const codeText = fc
-    .oneof(
-      fc.constantFrom(
-        toDevanagari(rightCode),
-        toFullwidth(rightCode),
-        `${rightCode}0`,
-        rightCode.slice(1),
-        rightCode.split('').join(' '),
-        `+${rightCode}`,
-        `${rightCode}\u0000`,
-        '',
-        'null',
-      ),
-      garble(rightCode),
-      fc.string(),
-      fc.string({ unit: 'binary' }),
-      fc.stringMatching(/^(?:[0-9]{1,5}|[0-9]{7,12})$/),
-    )
-    .filter((s) => !isWellFormedCode(s));
-  const wrongType = fc.oneof(
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.constantFrom<unknown>(
-      Number(rightCode),
-      [rightCode],
-      { $eq: rightCode },
-      { toString: rightCode },
-      [KNOWN],
-      [],
-      {},
-    ),
-    fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-    fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
-  );
-  const extra = fc.dictionary(
-    fc.constantFrom('__proto__', 'constructor', 'toString', 'purpose', 'ip', 'pad', 'redirect'),
-    fc.jsonValue({ maxDepth: 1 }),
-    { maxKeys: 2 },
-  );
-  return { known, pool, garble, phoneText, codeText, wrongType, extra };
-}
+/** Random field values around the pending challenge of KNOWN (`redirect` among the keys to ignore). */
+const values = (rightCode: string) =>
+  fieldValues(rightCode, {
+    phone: KNOWN,
+    poolPrefix: '98123456',
+    extraKeys: [...EXTRA_KEYS, 'redirect'],
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The send handler
@@ -249,36 +180,11 @@ interface Encoded {
 }
 
 /** Send fields that can never be accepted, whatever the phone (the engine reads `null` as the default). */
-function sendFieldsRefused(f: unknown): boolean {
-  if (!isObject(f)) return true;
-  const own = (k: string): unknown => (Object.hasOwn(f, k) ? f[k] : undefined);
-  const channel = own('channel');
-  const voice = own('voice');
-  return (
-    typeof own('phone') !== 'string' ||
-    !(
-      channel === undefined ||
-      channel === null ||
-      channel === '' ||
-      channel === 'text' ||
-      channel === 'voice'
-    ) ||
-    !(
-      voice === undefined ||
-      voice === null ||
-      voice === '' ||
-      (VOICES as readonly unknown[]).includes(voice)
-    )
-  );
-}
+const sendFieldsRefused = (f: unknown): boolean => refusedSend(f, { nullIsDefault: true });
 
 function sendCases(rightCode: string, maxBodyInBytes: number, allowedOrigin: string | undefined) {
   const v = values(rightCode);
-  const channel = fc.oneof(
-    fc.constantFrom('text', 'voice', '', 'TEXT', 'sms', ' voice'),
-    v.wrongType,
-  );
-  const voice = fc.oneof(fc.constantFrom(...VOICES, '', 'robot'), v.wrongType);
+  const { channel, voice } = v;
   const resend = fc.oneof(fc.constantFrom<unknown>(true, 'true', '1', false, 'yes'), v.wrongType);
   const fields: fc.Arbitrary<unknown> = fc
     .tuple(
@@ -690,15 +596,11 @@ describe.each<[string, SendHandlerOptions]>([
   ],
 ])('createSendHandler, hostile input (%s)', (_, handlerOptions) => {
   it('no 5xx, no hang, nothing sent for a malformed request, one error shape, no secret', async () => {
-    const { engine, deliveries } = makeEngine({
-      policy: {
-        maxSendsPerIP: Number.POSITIVE_INFINITY,
-        sendBudget: Number.POSITIVE_INFINITY,
-      },
+    const { engine, deliveries, rightCode, spent } = await pendingChallenge({
+      maxSendsPerIP: Number.POSITIVE_INFINITY,
+      sendBudget: Number.POSITIVE_INFINITY,
     });
     const handler = createSendHandler(engine, { onError: () => {}, ...handlerOptions });
-    expect((await engine.send({ phone: KNOWN })).ok).toBe(true);
-    const rightCode = deliveries.at(-1)!.code;
     const secrets = [rightCode, SECRET];
     const limit = handlerOptions.maxBodyInBytes ?? 8192;
     const allowed = handlerOptions.allowedOrigins?.[0];
@@ -745,10 +647,11 @@ describe.each<[string, SendHandlerOptions]>([
       { seed: SEED, numRuns: RUNS },
     );
     // The code is still there, with its whole attempt budget.
-    await expectChallengeIntact(engine, rightCode, async (code) => {
+    const guess = async (code: string): Promise<string> => {
       const result = await engine.verify({ phone: KNOWN, code });
       return result.ok ? 'ok' : result.reason;
-    });
+    };
+    await expectChallengeIntact({ rightCode, spent, refused: 'invalid_code', guess });
   });
 });
 
@@ -850,31 +753,6 @@ describe('createSendHandler: one answer whatever the encoding', () => {
     );
   });
 });
-
-/** Property 3 after a run: `maxAttemptsPerCode - 1` wrong guesses, then the right code, once. */
-async function expectChallengeIntact(
-  engine: OTPEngine,
-  rightCode: string,
-  guess: (code: string) => Promise<string>,
-): Promise<void> {
-  const spent: string[] = [];
-  const off = engine.on('failed', (event) => {
-    if (event.phone === KNOWN_E164) spent.push(event.detail);
-  });
-  try {
-    const wrong = rightCode === '000000' ? '111111' : '000000';
-    for (let i = 0; i < MAX_ATTEMPTS_PER_CODE - 1; i++)
-      expect(await guess(wrong)).toMatch(/INVALID_CODE|invalid_code/);
-    expect(await guess(rightCode)).toBe('ok');
-    expect(await guess(rightCode)).toMatch(/INVALID_CODE|invalid_code/);
-    expect(spent).toEqual([
-      ...Array<string>(MAX_ATTEMPTS_PER_CODE - 1).fill('wrong_code'),
-      'no_challenge',
-    ]);
-  } finally {
-    off();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // authorize, through next-auth
@@ -1010,9 +888,12 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-/** A real engine with a pending code for KNOWN, and a record of the attempts spent on it. */
-async function pendingChallenge() {
-  const made = makeEngine({ policy: { maxAttemptsPerCode: MAX_ATTEMPTS_PER_CODE } });
+/**
+ * A real engine (with `policy`) with a pending code for KNOWN, and a record of the attempts spent
+ * on it.
+ */
+async function pendingChallenge(policy: MakeEngineOptions['policy'] = {}) {
+  const made = makeEngine({ policy: { maxAttemptsPerCode: MAX_ATTEMPTS_PER_CODE, ...policy } });
   expect((await made.engine.send({ phone: KNOWN })).ok).toBe(true);
   const rightCode = made.lastCode();
   const spent: string[] = [];
@@ -1117,12 +998,13 @@ describe('authorize on next-auth v4 (AuthHandler), hostile input', () => {
       ),
       { seed: SEED, numRuns: RUNS },
     );
-    await expectChallengeIntact(engine, rightCode, async (code) => {
+    const guess = async (code: string): Promise<string> => {
       const response = await internal({ csrfToken: token, phone: KNOWN, code }, new Map(jar));
       if (response.cookies?.some((c) => c.name === 'next-auth.session-token' && c.value !== ''))
         return 'ok';
       return new URL(response.redirect ?? '', ORIGIN).searchParams.get('error') ?? 'none';
-    });
+    };
+    await expectChallengeIntact({ rightCode, spent, refused: 'INVALID_CODE', guess });
   });
 
   it('raw bodies next-auth reads itself: no 5xx, no hang, no sign-in, no attempt spent', async () => {
@@ -1273,7 +1155,7 @@ describe.each([
       ),
       { seed: SEED, numRuns: RUNS },
     );
-    await expectChallengeIntact(engine, rightCode, async (code) => {
+    const guess = async (code: string): Promise<string> => {
       const { response } = await post(
         jar,
         'application/x-www-form-urlencoded',
@@ -1284,7 +1166,8 @@ describe.each([
       return (
         new URL(response.headers.get('location') ?? '', ORIGIN).searchParams.get('code') ?? 'none'
       );
-    });
+    };
+    await expectChallengeIntact({ rightCode, spent, refused: 'INVALID_CODE', guess });
   });
 
   it('raw bodies Auth.js reads itself: no 5xx, no hang, no sign-in, no attempt spent', async () => {

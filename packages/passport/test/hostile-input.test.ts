@@ -31,14 +31,12 @@ import { expectChallengeIntact } from 'test-support/hostile';
 import {
   appErrorHandler,
   appParser,
-  ENGINE_SECRET,
+  expectNoSecret,
   hostileEngine,
   hostileHarness,
   KNOWN,
   KNOWN_E164,
-  listen,
   POOL_PREFIX,
-  pendingCode,
   SESSION_SECRET,
 } from 'test-support/hostile-app';
 import {
@@ -212,9 +210,7 @@ async function start(variant: Variant) {
   );
   // An `error()` from the strategy or a throw ends here as a 500, and fails the property.
   app.use(appErrorHandler);
-  const { port, close } = await listen(app);
-  const rightCode = await pendingCode(client, port, '/auth/send', deliveries);
-  const secrets = [rightCode, harness.fake.apiToken, ENGINE_SECRET, SESSION_SECRET];
+  const { port, close, rightCode, secrets } = await harness.serve(app, deliveries);
 
   return {
     port,
@@ -227,12 +223,7 @@ async function start(variant: Variant) {
     check(r: HostileRequest, answer: Answer, codes: Set<TingTingFailureCode>) {
       const path = r.path.split('?')[0]!.replace(/\/$/, '');
       expect(answer.status, `${r.kind} on ${path}: no 5xx`).toBeLessThan(500);
-      for (const secret of secrets) {
-        expect(
-          answer.text.includes(secret) || answer.head.includes(secret),
-          `${r.kind}: a secret leaked`,
-        ).toBe(false);
-      }
+      expectNoSecret(r.kind, answer, secrets);
       if (answer.status === 202) {
         expect(SEND_ROUTES).toContain(path);
         expect(Object.keys(JSON.parse(answer.text)).sort()).toEqual([

@@ -25,7 +25,7 @@ export const KNOWN_E164 = '+9779812345678';
 /** With two more digits, valid mobiles other than {@link KNOWN} (`fieldValues`' `poolPrefix`). */
 export const POOL_PREFIX = '98412345';
 /** The engine's HMAC secret and the app's session secret: neither may show in an answer. */
-export const ENGINE_SECRET = 'hostile-input-hmac-secret-0123456789abcdef';
+const ENGINE_SECRET = 'hostile-input-hmac-secret-0123456789abcdef';
 export const SESSION_SECRET = 'hostile-input-session-secret-2fa9c0';
 
 /** What {@link hostileHarness} returns. */
@@ -34,6 +34,25 @@ export interface HostileHarness {
   client: HTTPClient;
   /** The fake TingTing (from `beforeAll` on). */
   readonly fake: FakeTingTing;
+  /**
+   * Serves `app` on a free port of 127.0.0.1 and makes the pending challenge every run must leave
+   * alone: a code sent to {@link KNOWN} through `POST /auth/send` (a 202), as the phone got it
+   * (the last of `deliveries`).
+   */
+  serve(app: http.RequestListener, deliveries: readonly OTPDelivery[]): Promise<ServedApp>;
+}
+
+/** An app {@link HostileHarness.serve} serves, with its pending challenge. */
+export interface ServedApp {
+  port: number;
+  close: () => Promise<void>;
+  /** The pending code. */
+  rightCode: string;
+  /**
+   * What no answer may show: the pending code, the fake's API token, the engine's and the
+   * session's secrets.
+   */
+  secrets: string[];
 }
 
 /**
@@ -52,11 +71,23 @@ export function hostileHarness(): HostileHarness {
     client.close();
     await fake?.close();
   });
+  const started = (): FakeTingTing => {
+    if (fake === undefined) throw new Error('the fake TingTing starts in beforeAll');
+    return fake;
+  };
   return {
     client,
     get fake() {
-      if (fake === undefined) throw new Error('the fake TingTing starts in beforeAll');
-      return fake;
+      return started();
+    },
+    async serve(app, deliveries) {
+      const { port, close } = await listen(app);
+      const sent: Answer = await client.postJSON(port, '/auth/send', { phone: KNOWN });
+      expect(sent.status).toBe(202);
+      const rightCode = deliveries.at(-1)?.code ?? '';
+      expect(rightCode).toMatch(/^[0-9]{6}$/);
+      const secrets = [rightCode, started().apiToken, ENGINE_SECRET, SESSION_SECRET];
+      return { port, close, rightCode, secrets };
     },
   };
 }
@@ -132,8 +163,21 @@ export function appErrorHandler(
   res.status(500).json({ unexpected: String(error?.name) });
 }
 
+/**
+ * Property 5 for one answer: none of `secrets` in it, headers included. A secret counts anywhere,
+ * even inside a longer run of digits.
+ */
+export function expectNoSecret(what: string, answer: Answer, secrets: readonly string[]): void {
+  for (const secret of secrets) {
+    expect(
+      answer.text.includes(secret) || answer.head.includes(secret),
+      `${what}: a secret leaked`,
+    ).toBe(false);
+  }
+}
+
 /** Serves `app` on a free port of 127.0.0.1. */
-export async function listen(
+async function listen(
   app: http.RequestListener,
 ): Promise<{ port: number; close: () => Promise<void> }> {
   const server = http.createServer(app);
@@ -143,21 +187,4 @@ export async function listen(
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/**
- * Sends a code to {@link KNOWN} through the adapter's send `path` (a 202), and returns it as
- * the phone got it: the pending challenge every run must leave alone.
- */
-export async function pendingCode(
-  client: HTTPClient,
-  port: number,
-  path: string,
-  deliveries: readonly OTPDelivery[],
-): Promise<string> {
-  const sent: Answer = await client.postJSON(port, path, { phone: KNOWN });
-  expect(sent.status).toBe(202);
-  const rightCode = deliveries.at(-1)?.code ?? '';
-  expect(rightCode).toMatch(/^[0-9]{6}$/);
-  return rightCode;
 }

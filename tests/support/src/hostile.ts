@@ -3,8 +3,9 @@
  * malformed values for the sign-in fields (spellings of a known number, codes built from the
  * pending one that are never a well-formed guess, values of the wrong type, keys that must be
  * ignored), the text helpers they are built with, and the check that a run left the pending
- * challenge alone. The bodies and requests for Node HTTP apps (Express, Passport) are in
- * `test-support/hostile-bodies` and `test-support/hostile-requests`.
+ * challenge alone. The bodies, requests and app harness for Node HTTP apps (Express, Passport)
+ * are in `test-support/hostile-bodies`, `test-support/hostile-requests` and
+ * `test-support/hostile-app`.
  */
 import { VOICES } from '@tingting-auth/core';
 import fc from 'fast-check';
