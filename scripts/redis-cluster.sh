@@ -8,8 +8,13 @@ set -euo pipefail
 IFS=',' read -r -a ports <<<"${REDIS_CLUSTER_PORTS:-7001,7002,7003}"
 base="${TMPDIR:-/tmp}/tingting-auth-redis-cluster"
 
+# Every node must say ok: right after `cluster create` each node learns the slot map by gossip,
+# and a node that has not yet answers CLUSTERDOWN to the commands routed to it.
 cluster_ok() {
-  redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | grep -q '^cluster_state:ok'
+  local port
+  for port in "${ports[@]}"; do
+    redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+  done
 }
 
 case "${1:-}" in
@@ -31,7 +36,7 @@ case "${1:-}" in
       for port in "${ports[@]}"; do nodes+=("127.0.0.1:$port"); done
       redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
     fi
-    for _ in $(seq 100); do cluster_ok && break; sleep 0.1; done
+    for _ in $(seq 300); do cluster_ok && break; sleep 0.1; done
     cluster_ok || { echo "redis-cluster: cluster_state is not ok" >&2; exit 1; }
     echo "redis-cluster: started (${ports[*]})"
     ;;
