@@ -21,6 +21,7 @@ import {
   TingTingClient,
 } from '../src/index.js';
 import { phoneNumber, SECRET } from './helpers.js';
+import { mountVerifyRoutes } from './routes.js';
 
 interface User {
   id: string;
@@ -102,32 +103,7 @@ describe.each([
         res.status(202).json(req.tingtingSent);
       },
     );
-    app.post('/auth/verify', authenticator.authenticate('tingting'), (req, res) => {
-      res.json({ user: req.user });
-    });
-    app.post(
-      '/auth/verify-form',
-      authenticator.authenticate('tingting', {
-        successRedirect: '/account',
-        failureRedirect: '/sign-in',
-        failureMessage: true,
-      }),
-    );
-    app.post(
-      '/auth/verify-api',
-      authenticator.authenticate('tingting', { failWithError: true }),
-      (req: Request, res: Response) => {
-        res.json({ user: req.user });
-      },
-      (
-        error: { name: string; status?: number },
-        _req: Request,
-        res: Response,
-        _next: NextFunction,
-      ) => {
-        res.status(error.status ?? 500).json({ error: error.name });
-      },
-    );
+    mountVerifyRoutes(app, authenticator);
     app.post('/auth/verify-custom', (req, res, next) => {
       authenticator.authenticate(
         'tingting',

@@ -11,6 +11,7 @@ import {
 } from '@tingting-auth/core';
 import * as chai from 'chai';
 import chaiPassportStrategy, { type ChaiPassport, type MockRequest } from 'chai-passport-strategy';
+import { type ManualClock, manualClock } from '../../core/test/helpers.js';
 import type { Strategy } from '../src/index.js';
 
 export const SECRET = 'passport-strategy-test-secret-0123456789abcdef';
@@ -49,21 +50,8 @@ export function capturingSender(
   return sender;
 }
 
-/** A clock the test moves by hand. */
-export interface ManualClock {
-  (): number;
-  now: number;
-  advance(milliseconds: number): void;
-}
-
-export function manualClock(start: number = T0): ManualClock {
-  const clock = (() => clock.now) as ManualClock;
-  clock.now = start;
-  clock.advance = (milliseconds) => {
-    clock.now += milliseconds;
-  };
-  return clock;
-}
+// The same hand-moved clock core's engine tests use.
+export { type ManualClock, manualClock } from '../../core/test/helpers.js';
 
 export interface TestEngine {
   engine: OTPEngine;

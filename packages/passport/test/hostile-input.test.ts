@@ -49,6 +49,7 @@ import { type Answer, type HostileRequest, hostileRequests } from 'test-support/
 import { describe, expect, it } from 'vitest';
 import { FAILURE_MESSAGES } from '../src/failures.js';
 import { Strategy, type TingTingChallenge, type TingTingFailureCode } from '../src/index.js';
+import { mountVerifyRoutes } from './routes.js';
 
 const SEED = Number(process.env.FC_SEED ?? 7);
 const RUNS = 200;
@@ -181,33 +182,8 @@ async function start(variant: Variant) {
     };
   app.post('/auth/send', authenticator.authenticate('tingting', { tingtingAction: 'send' }), sent);
   app.post('/auth/send-custom', custom('send'), sent);
-  app.post('/auth/verify', authenticator.authenticate('tingting'), (req, res) => {
-    res.json({ user: req.user });
-  });
+  mountVerifyRoutes(app, authenticator);
   app.post('/auth/verify-custom', custom('verify'));
-  app.post(
-    '/auth/verify-form',
-    authenticator.authenticate('tingting', {
-      successRedirect: '/account',
-      failureRedirect: '/sign-in',
-      failureMessage: true,
-    }),
-  );
-  app.post(
-    '/auth/verify-api',
-    authenticator.authenticate('tingting', { failWithError: true }),
-    (req: Request, res: Response) => {
-      res.json({ user: req.user });
-    },
-    (
-      error: { name: string; status?: number },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
-      res.status(error.status ?? 500).json({ error: error.name });
-    },
-  );
   // An `error()` from the strategy or a throw ends here as a 500, and fails the property.
   app.use(appErrorHandler);
   const { port, close, rightCode, secrets } = await harness.serve(app, deliveries);
