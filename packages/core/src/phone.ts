@@ -54,8 +54,12 @@ export function parsePhoneNumber(input: unknown, defaultCountry = 'NP'): PhoneNu
     },
     metadata,
   );
-  if (parsed === undefined || !parsed.isValid() || parsed.ext !== undefined) return undefined;
+  if (parsed === undefined || parsed.ext !== undefined) return undefined;
+  // A number with a type is valid (libphonenumber's isValid() is `getType() !== undefined` when
+  // the country's metadata has types, as the mobile metadata does): one pass of the type patterns
+  // instead of two. Without a type, isValid() decides as before.
   const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return undefined;
   return {
     e164: parsed.number,
     national: parsed.nationalNumber,

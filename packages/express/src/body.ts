@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import bodyParser from 'body-parser';
+import type bodyParser from 'body-parser';
 import { TingTingHTTPError } from './http-error.js';
 import type { ExpressLikeRequest } from './types.js';
 
@@ -35,15 +35,38 @@ function toHTTPError(error: unknown): TingTingHTTPError {
 }
 
 /**
+ * body-parser's JSON and URL-encoded parsers. Loaded on the first body the app has not parsed
+ * itself, not at import: body-parser brings about 40 modules, and an app with `express.json()`
+ * in front of the router never needs them.
+ */
+async function loadParsers(limit: string | number): Promise<{ json: Parser; form: Parser }> {
+  const imported = (await import('body-parser')) as unknown as {
+    default?: typeof bodyParser;
+  } & typeof bodyParser;
+  // A CommonJS module: its exports arrive as the default (ESM), or as the module itself.
+  const parsers = imported.default ?? imported;
+  return {
+    json: parsers.json({ limit, strict: true }) as Parser,
+    // `extended: false` (querystring): flat fields only, a repeated field becomes an array,
+    // which the field checks refuse.
+    form: parsers.urlencoded({ limit, extended: false, parameterLimit: 20 }) as Parser,
+  };
+}
+
+/**
  * A body reader: uses `req.body` when the app already parsed it, otherwise parses JSON and
  * URL-encoded bodies itself (body-parser, small limit), so the router works with or without
  * `express.json()` in front of it.
  */
 export function createBodyReader(limit: string | number): BodyReader {
-  const json = bodyParser.json({ limit, strict: true }) as Parser;
-  // `extended: false` (querystring): flat fields only, a repeated field becomes an array, which
-  // the field checks refuse.
-  const form = bodyParser.urlencoded({ limit, extended: false, parameterLimit: 20 }) as Parser;
+  let parsers: Promise<{ json: Parser; form: Parser }> | undefined;
+  const load = () => {
+    parsers ??= loadParsers(limit).catch((error: unknown) => {
+      parsers = undefined;
+      throw error;
+    });
+    return parsers;
+  };
   return {
     async read(request, res) {
       const req = request as ExpressLikeRequest;
@@ -53,6 +76,7 @@ export function createBodyReader(limit: string | number): BodyReader {
       if (!parsedByApp) {
         if (!hasBody(req)) throw new TingTingHTTPError('INVALID_REQUEST');
         req.body = undefined;
+        const { json, form } = await load();
         try {
           await run(json, req, res);
           if (req.body === undefined) await run(form, req, res);
