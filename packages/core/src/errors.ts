@@ -54,6 +54,8 @@ export const ErrorCode = {
   ACCESS_TOKEN_REJECTED: 'ACCESS_TOKEN_REJECTED',
   /** Signup: the account already exists (notes 409). Answer it exactly like a success. */
   SIGNUP_CONFLICT: 'SIGNUP_CONFLICT',
+  /** A server-side session is over (signed out, ended everywhere, refresh refused or lost, expired, unknown). */
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
 } as const;
 
 /** A stable error code. */
