@@ -43,8 +43,9 @@ export type FaultKind = 'status' | 'html' | 'malformed-json' | 'reset' | 'redire
  *   without doing the work.
  * - `html`: 200 with an HTML page (a captive portal or proxy error page), without doing the work.
  * - `malformed-json`: 200 with truncated JSON, without doing the work.
- * - `reset`: read the whole request, DO the work (a send is delivered and charged), then destroy
- *   the socket without answering: the outcome is unknown to the client.
+ * - `reset`: read the whole request, DO the work (a send is delivered and charged, a refresh token
+ *   is rotated), then destroy the socket without answering: the outcome is unknown to the client.
+ *   With `afterWork: false` the socket is destroyed before the work (the request never counted).
  * - `redirect`: 302 to the same path on another origin (a trap server that records what followed).
  * - `oversized`: 200 with a ~10 MB JSON body.
  * - `delayInMilliseconds` waits before any of the above; alone it delays the normal answer.
@@ -70,20 +71,24 @@ export interface Fault {
   /** Body size for `kind: 'oversized'`. @default 10 MiB */
   readonly sizeInBytes?: number;
   /**
-   * Do the work (deliver and charge a send) before answering with the fault; the real answer is
-   * dropped. `reset` always does the work. @default false
+   * Do the work (deliver and charge a send, rotate a refresh token) before answering with the
+   * fault; the real answer is dropped. @default false, except for `reset`, which does the work
+   * unless `afterWork` is explicitly `false`
    */
   readonly afterWork?: boolean;
 }
 
-/** One request the fake answered (or dropped). */
-export interface FakeRequest {
+/**
+ * One request a fake answered (or dropped). `E` is the fake's endpoint names
+ * ({@link FakeEndpoint} for TingTing, {@link TimbrEndpoint}, {@link NotesEndpoint}).
+ */
+export interface FakeRequest<E extends string = FakeEndpoint> {
   /** HTTP method. */
   readonly method: string;
   /** Path with query string, as received. */
   readonly path: string;
   /** The endpoint the path names, `undefined` for unknown paths. */
-  readonly endpoint: FakeEndpoint | undefined;
+  readonly endpoint: E | undefined;
   /** Status answered; `0` when the connection was reset without an answer. */
   readonly status: number;
   /** The fault applied, if any. */
