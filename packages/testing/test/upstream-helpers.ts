@@ -42,7 +42,11 @@ export function manualClock(start: number = Date.parse('2026-01-15T06:00:00.000Z
   };
 }
 
-export function postJSON(url: string, body: unknown, headers: Record<string, string> = {}) {
+export function postJSON(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
