@@ -168,7 +168,7 @@ export class LoginThrottle {
       });
       if (Number.isFinite(l.maxFailuresPerIPPerDay)) {
         entries.push({
-          group: `ip:${ipHash}`,
+          group: `ip-${ipHash}`,
           key: 'day',
           rule: { kind: 'window', limit: l.maxFailuresPerIPPerDay, windowInMilliseconds: DAY },
         });
