@@ -37,6 +37,8 @@ export interface KitOptions<E extends string> {
   readonly statusBody: (status: number, reason: string) => unknown;
   /** The body of a `malformed-json` fault: valid-looking JSON cut short. */
   readonly malformedJSON: string;
+  /** How the ~10 MB body of an `oversized` fault starts (it ends with `"}`). @default '{"padding":"' */
+  readonly oversizedPrefix?: string;
   /** Headers every answer carries (the upstream's framework defaults). */
   readonly baseHeaders: Record<string, string>;
   /** The answer to a body over 1 MB. */
@@ -133,7 +135,7 @@ export async function startKit<E extends string>(options: KitOptions<E>): Promis
         return { status: fault.status ?? 200, raw: options.malformedJSON, headers };
       case 'oversized': {
         const size = fault.sizeInBytes ?? DEFAULT_OVERSIZED_BYTES;
-        const prefix = '{"padding":"';
+        const prefix = options.oversizedPrefix ?? '{"padding":"';
         const raw = Buffer.alloc(Math.max(size, prefix.length + 2), 'x');
         raw.write(prefix, 0, 'utf8');
         raw.write('"}', raw.length - 2, 'utf8');

@@ -1,3 +1,12 @@
+import type {
+  FakeAccountInput,
+  FakeTokenStats,
+  PerBranchDelay,
+  PresentedRefreshToken,
+  RotationMode,
+  TokenLifetimes,
+} from './upstream-types.js';
+
 /**
  * The endpoints of the TingTing API (seeds 000 and 001) the fake serves, by name.
  * Used to target faults ({@link FakeTingTing.inject}) and to label the request log.
@@ -127,6 +136,28 @@ export interface FakeTingTingOptions {
   readonly now?: () => number;
   /** Receives one line per request and per delivery (never a token, password or cookie). */
   readonly logger?: (line: string) => void;
+  /** More accounts that can log in (by `email`; `username` shows in their profile), each with its own API token. @default none */
+  readonly accounts?: readonly FakeAccountInput[];
+  /**
+   * Lifetimes of the access and refresh cookies/JWTs. @default { accessSeconds: 86400 (seed 000:
+   * "expires in 1 day"), refreshSeconds: 604800 (not in the seed) }
+   */
+  readonly lifetimes?: Partial<TokenLifetimes>;
+  /**
+   * Whether a refresh also sets a new `refresh` cookie (seed 000 is silent; UPSTREAM.md §8).
+   * @default 'none' (only a new `access` cookie)
+   */
+  readonly rotation?: RotationMode;
+  /** See {@link FakeUpstreamOptions.graceSeconds}. @default 0 */
+  readonly graceSeconds?: number;
+  /** Injected timing differences between failed-login branches. @default none */
+  readonly perBranchDelay?: PerBranchDelay;
+  /**
+   * What a login with the right password of an inactive account answers: seed 000's
+   * `401 {"detail": "Account is not activated."}` (documented for refresh), or the generic
+   * `401 {"detail": "No active account found with the given credentials"}`. @default 'not-activated'
+   */
+  readonly inactiveLogin?: 'not-activated' | 'generic';
 }
 
 /** Everything the outbox of delivered OTPs offers. */
@@ -165,6 +196,10 @@ export interface FakeTingTing {
   readonly requests: readonly FakeRequest[];
   /** Requests that followed a `redirect` fault to the other origin. */
   readonly redirectedRequests: readonly RedirectedRequest[];
+  /** A snapshot of the login/refresh counters. */
+  readonly stats: FakeTokenStats;
+  /** Every refresh cookie presented to the refresh endpoint, in order (`account` is the email). */
+  readonly refreshTokensPresented: readonly PresentedRefreshToken[];
   /** Make `endpoint`'s next answer(s) fail as `fault` says. Faults queue up in order. */
   inject(endpoint: FakeEndpoint, fault: Fault): void;
   /** Remove every pending fault. */
@@ -177,6 +212,22 @@ export interface FakeTingTing {
   revokeAPIToken(): void;
   /** Activate or deactivate the default account (a deactivated account cannot log in or refresh). */
   setAccountActive(active: boolean): void;
+  /** Activate or deactivate an account by email (or username). */
+  setAccountActive(identifier: string, active: boolean): void;
+  /** Add an account that can log in, with its own API token and 100/100 credits. A `TypeError` if the email is taken. */
+  addAccount(account: FakeAccountInput): {
+    readonly email: string;
+    readonly password: string;
+    readonly apiToken: string;
+  };
+  /** Every access and refresh JWT of the account (by email or username) stops working. */
+  revokeAll(identifier: string): void;
+  /** Change the refresh-cookie rotation (and grace) for the refreshes that follow. */
+  setRotation(rotation: RotationMode, graceSeconds?: number): void;
+  /** Change the injected per-branch login delays. */
+  setPerBranchDelay(delay: PerBranchDelay): void;
+  /** Zero the counters and forget the presented refresh tokens. */
+  resetStats(): void;
   /** Stop listening and drop every open connection. */
   close(): Promise<void>;
 }
