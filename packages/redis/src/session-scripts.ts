@@ -4,8 +4,8 @@
  *
  * Keys of one subject share the hash tag `{prefix:u:<subject key>}` (one Redis Cluster slot):
  * - `…:s:<id>` session hash: `p` provider, `g` generation, `c` createdAt, `l` lastSeenAt,
- *   `x` expiresAt, `i` sealed info, `t` sealed tokens; or, once ended, only `e` (the reason) until
- *   it expires;
+ *   `x` expiresAt, `i` sealed info, `t` sealed tokens; or, once ended, only `e` (the reason) and
+ *   `eu` (until when it is told);
  * - `…:idx` sorted set of the subject's session ids, scored by `expiresAt`;
  * - `…:l:<id>` the refresh lock (a random token, `PX`).
  * `list` and `endAll` build session and lock key names from the index inside the script: they
@@ -49,12 +49,12 @@ return 1
 
 /** KEYS: session. ARGV: now, touchAfter ('' for none). */
 export const SESSION_GET: string = `
-local v = redis.call('HMGET', KEYS[1], 'p', 'g', 'c', 'l', 'x', 'i', 't', 'e')
+local v = redis.call('HMGET', KEYS[1], 'p', 'g', 'c', 'l', 'x', 'i', 't', 'e', 'eu')
+local now = tonumber(ARGV[1])
 if not v[2] then
-  if v[8] then return {'ended', v[8]} end
+  if v[8] and now < tonumber(v[9]) then return {'ended', v[8]} end
   return {'none'}
 end
-local now = tonumber(ARGV[1])
 if now >= tonumber(v[5]) then return {'none'} end
 if ARGV[2] ~= '' and now >= tonumber(v[4]) + tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], 'l', ARGV[1])
@@ -81,11 +81,13 @@ const END_ONE = `
 local function endOne(s, lock, idx, id, reason, now, keepUntil)
   local v = redis.call('HMGET', s, 'g', 'x')
   local active = v[1] and now < tonumber(v[2])
-  redis.call('DEL', s, lock)
+  -- An ended session's remembered reason stays as it was.
+  if v[1] then redis.call('DEL', s) end
+  redis.call('DEL', lock)
   redis.call('ZREM', idx, id)
   if active and keepUntil > now then
-    redis.call('HSET', s, 'e', reason)
-    redis.call('PEXPIRE', s, string.format('%.0f', keepUntil - now))
+    redis.call('HSET', s, 'e', reason, 'eu', string.format('%.0f', keepUntil))
+    redis.call('PEXPIRE', s, string.format('%.0f', keepUntil - now + 60000))
   end
   if active then return 1 end
   return 0

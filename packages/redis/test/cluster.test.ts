@@ -4,8 +4,9 @@ import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll } from 'vitest';
+import { describeSessionStoreContract } from '../../core/test/sessions-store-contract.js';
 import { describeStoreContract } from '../../core/test/store-contract.js';
-import { RedisStore } from '../src/index.js';
+import { RedisSessionStore, RedisStore } from '../src/index.js';
 import { deletePrefix, uniquePrefix } from './helpers.js';
 
 // A real three-primary Redis Cluster (scripts/redis-cluster.sh). A script whose keys were in
@@ -59,6 +60,47 @@ describeStoreContract(
     cleanup: async () => {
       await cleanup(ioredisPrefix);
       ioredis.disconnect();
+    },
+  },
+);
+
+// The session store on the same cluster: a subject's sessions, index and locks share one slot,
+// a throttle group's counters another; any cross-slot script would fail with CROSSSLOT.
+const sessionsNodeRedis = createCluster({
+  rootNodes: ROOT_NODES.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+});
+const sessionsNodeRedisPrefix = uniquePrefix('cluster-sessions-node-redis');
+
+describeSessionStoreContract(
+  'RedisSessionStore on Redis Cluster (node-redis createCluster)',
+  async () => {
+    await sessionsNodeRedis.connect();
+    return new RedisSessionStore({
+      prefix: sessionsNodeRedisPrefix,
+      sendCommand: (args) => sessionsNodeRedis.sendCommand(args[3], false, args),
+    });
+  },
+  {
+    cleanup: () => cleanup(sessionsNodeRedisPrefix).then(() => sessionsNodeRedis.destroy()),
+  },
+);
+
+const sessionsIoredis = new Cluster(ROOT_NODES, { lazyConnect: true });
+const sessionsIoredisPrefix = uniquePrefix('cluster-sessions-ioredis');
+
+describeSessionStoreContract(
+  'RedisSessionStore on Redis Cluster (ioredis Cluster)',
+  async () => {
+    await sessionsIoredis.connect();
+    return new RedisSessionStore({
+      prefix: sessionsIoredisPrefix,
+      sendCommand: (args) => sessionsIoredis.call(args[0] as string, ...args.slice(1)),
+    });
+  },
+  {
+    cleanup: async () => {
+      await cleanup(sessionsIoredisPrefix);
+      sessionsIoredis.disconnect();
     },
   },
 );
