@@ -6,6 +6,14 @@
  * @packageDocumentation
  */
 
+export { decodeJWTClaims, expiresAt, type LifetimeHints } from './expiry.js';
+export {
+  NotesClient,
+  type NotesClientOptions,
+  type NotesSignupResult,
+  type NotesTokens,
+} from './notes-client.js';
+export { type NotesProvider, type NotesProviderOptions, notesProvider } from './notes-provider.js';
 export {
   type CreatedSession,
   type CreateSessionInput,
@@ -57,6 +65,41 @@ export type {
   ThrottleRule,
   WindowRule,
 } from './throttle-store.js';
+export {
+  TIMBR_BASE_URL,
+  TimbrClient,
+  type TimbrClientOptions,
+  type TimbrDeleteResult,
+  type TimbrTeamToken,
+  type TimbrTokenPair,
+} from './timbr-client.js';
+export {
+  type TimbrProvider,
+  type TimbrProviderOptions,
+  TimbrTeamTokens,
+  timbrProvider,
+} from './timbr-provider.js';
+export {
+  type TingTingAccountsProvider,
+  type TingTingAccountsProviderOptions,
+  tingtingAccountsProvider,
+} from './tingting-provider.js';
 export { createTokenSet, tokenSetRecord, tokenSetSecrets } from './token-set.js';
 export type * from './types.js';
-export * from './upstream-errors.js';
+export {
+  AccessTokenRejectedError,
+  RefreshRejectedError,
+  RefreshUnknownOutcomeError,
+  SignupConflictError,
+  UpstreamAccountInactiveError,
+  UpstreamBadRequestError,
+  UpstreamError,
+  type UpstreamErrorJSON,
+  type UpstreamErrorOptions,
+  UpstreamInvalidCredentialsError,
+  UpstreamMalformedError,
+  type UpstreamMalformedReason,
+  UpstreamUnavailableError,
+  type UpstreamUnavailableReason,
+} from './upstream-errors.js';
+export type { UpstreamCallOptions, UpstreamHTTPOptions } from './upstream-http.js';
