@@ -182,13 +182,15 @@ export async function setup(
     fake?: Omit<FakeNotesOptions, 'now'>;
     sessions?: Partial<UpstreamSessionsOptions>;
     clock?: ManualClock;
+    /** The fake's clock runs this far ahead of ours (negative: behind). */
+    upstreamSkewInMilliseconds?: number;
   } = {},
 ): Promise<SessionsHarness> {
   const clock = options.clock ?? manualClock(T0);
   const fake = await startFakeNotes({
     accounts: [{ username: 'asha', email: 'asha@example.com', password: PASSWORD }],
     ...options.fake,
-    now: clock,
+    now: () => clock() + (options.upstreamSkewInMilliseconds ?? 0),
   });
   const provider = notesTestProvider(fake.url);
   const warnings: string[] = [];
