@@ -362,7 +362,8 @@ export class UpstreamSessions {
     if (provider === undefined) {
       throw new TypeError('UpstreamSessions.signIn needs a provider (options.provider)');
     }
-    const { identifier, password } = input ?? ({} as SignInInput);
+    input = typeof input === 'object' && input !== null ? input : ({} as SignInInput);
+    const { identifier, password } = input;
     if (
       typeof identifier !== 'string' ||
       identifier.trim() === '' ||
