@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type LoginThrottleStore,
-  MemorySessionStore,
-  type UpstreamSessionStore,
-} from '../../src/upstream/index.js';
+import type { LoginThrottleStore, UpstreamSessionStore } from '../../src/upstream/index.js';
 import { setup } from './helpers.js';
 
 /**
