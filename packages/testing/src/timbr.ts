@@ -433,7 +433,12 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
     }
     const match = /^\/api\/openapi\/token\/([^/]+)\/(delete\/)?$/.exec(path);
     if (match === null) return undefined;
-    const teamUUID = decodeURIComponent(match[1]!);
+    let teamUUID: string;
+    try {
+      teamUUID = decodeURIComponent(match[1]!);
+    } catch {
+      return undefined;
+    }
     const endpoint: TimbrEndpoint =
       match[2] !== undefined
         ? 'deleteTeamTokens'

@@ -127,9 +127,13 @@ export interface FakeUpstreamOptions {
 export interface FakeAccount {
   /** Numeric id (Timbr's `user_id` claim, notes' `userid`). */
   readonly id: number;
+  /** Login name. */
   readonly username: string;
+  /** Email address. */
   readonly email: string;
+  /** The password the login checks (a test fixture, shown so tests can log in). */
   readonly password: string;
+  /** Whether the account can log in and refresh now. */
   readonly active: boolean;
 }
 
@@ -208,12 +212,17 @@ export interface FakeTimbrOptions extends FakeUpstreamOptions {
 
 /** One team API token, as the fake keeps it. */
 export interface TimbrTeamToken {
+  /** The token (seed 002's `access_token`). */
   readonly accessToken: string;
+  /** The team it belongs to. */
   readonly teamUUID: string;
   /** The issuing account's `uuid` (seed 002's `token_issuer_uuid`). */
   readonly issuerUUID: string;
+  /** When it was issued (fake clock). */
   readonly createdAt: Date;
+  /** Same as `createdAt`: the fake never updates a token. */
   readonly updatedAt: Date;
+  /** `createdAt` + `teamTokenLifetimeSeconds`. */
   readonly expiresAt: Date;
 }
 

@@ -211,6 +211,26 @@ describe('Timbr JWT refresh (seed 002 POST /api/auth/jwt/refresh/)', () => {
     expect(fake.refreshTokensPresented[0]).toMatchObject({ token: first.refresh, account: 'dev' });
   });
 
+  it('100 parallel refreshes with one token (a client without single flight): 1 rotation, 1 reuse, the family gone', async () => {
+    const fake = await startTimbr({ rotation: 'rotate-detect-reuse' });
+    const { refresh } = await timbrLogin(fake);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        timbrRefresh(fake, refresh).then((response) => response.status),
+      ),
+    );
+    expect(answers.filter((status) => status === 201)).toHaveLength(1);
+    expect(answers.filter((status) => status === 401)).toHaveLength(99);
+    expect(fake.stats).toMatchObject({
+      refreshCalls: 100,
+      rotations: 1,
+      reuseDetected: 1,
+      duplicateRefreshPresentations: 99,
+    });
+    const outcomes = fake.refreshTokensPresented.map((entry) => entry.outcome);
+    expect(outcomes.filter((outcome) => outcome === 'revoked')).toHaveLength(98);
+  });
+
   it('graceSeconds: a rotated token replayed inside the window answers the same successor, once outside it is reuse', async () => {
     const clock = manualClock();
     const fake = await startTimbr({
@@ -376,6 +396,13 @@ describe('Timbr team API tokens (seed 002 /api/openapi/token/{team_uuid}/)', () 
     expect((await list({ authorization: `Bearer ${access}` })).status).toBe(200);
     clock.advance(300_000);
     expect((await list({ authorization: `Bearer ${access}` })).status).toBe(401);
+  });
+
+  it('a team path that is not valid percent-encoding is a 404, not a crash', async () => {
+    const fake = await startTimbr();
+    const response = await fetch(`${fake.url}/api/openapi/token/%E0%A4%A/`);
+    expect(response.status).toBe(404);
+    expect(fake.requests.at(-1)).toMatchObject({ endpoint: undefined, status: 404 });
   });
 
   it('an unknown team is 404, a team the account is not in is 403', async () => {
