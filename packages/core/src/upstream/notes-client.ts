@@ -234,7 +234,11 @@ export class NotesClient {
     options: UpstreamCallOptions,
     on406: ErrorClass | undefined,
   ): Promise<{ answer: UpstreamAnswer; failures: UpstreamFailures }> {
-    const result = await callUpstream(this.#settings, { ...request, signal: options?.signal });
+    const result = await callUpstream(this.#settings, {
+      ...request,
+      secrets: [...request.secrets, ...(options?.secrets ?? [])],
+      signal: options?.signal,
+    });
     const { answer, failures } = result;
     const common = failures.common(answer);
     if (isSuccess(answer)) {

@@ -6,7 +6,7 @@
  */
 
 import { NotesClient, type NotesClientOptions } from './notes-client.js';
-import { createTokenSet } from './token-set.js';
+import { createTokenSet, tokenSetSecrets } from './token-set.js';
 import type {
   CallCtx,
   TokenSet,
@@ -88,7 +88,10 @@ export function notesProvider(options: NotesProviderOptions): NotesProvider {
         });
       }
       const receivedAt = clockOf(ctx)();
-      const answer = await client.refresh(tokens.refreshToken, callOptionsOf(ctx));
+      const answer = await client.refresh(
+        tokens.refreshToken,
+        callOptionsOf(ctx, tokenSetSecrets(tokens)),
+      );
       return createTokenSet({
         accessToken: answer.accessToken,
         refreshToken: answer.refreshToken ?? tokens.refreshToken,

@@ -362,7 +362,11 @@ export class TimbrClient {
     request: Omit<UpstreamRequest, 'signal'>,
     options: UpstreamCallOptions,
   ): ReturnType<typeof callUpstream> {
-    return callUpstream(this.#settings, { ...request, signal: options?.signal });
+    return callUpstream(this.#settings, {
+      ...request,
+      secrets: [...request.secrets, ...(options?.secrets ?? [])],
+      signal: options?.signal,
+    });
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   type TimbrDeleteResult,
   type TimbrTeamToken,
 } from './timbr-client.js';
-import { createTokenSet } from './token-set.js';
+import { createTokenSet, tokenSetSecrets } from './token-set.js';
 import type {
   CallCtx,
   TokenSet,
@@ -104,7 +104,10 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
         });
       }
       const receivedAt = clockOf(ctx)();
-      const pair = await client.refreshJWT(tokens.refreshToken, callOptionsOf(ctx));
+      const pair = await client.refreshJWT(
+        tokens.refreshToken,
+        callOptionsOf(ctx, tokenSetSecrets(tokens)),
+      );
       const refreshToken = pair.refresh ?? tokens.refreshToken;
       const refreshExpiresAt =
         pair.refresh === undefined
@@ -123,7 +126,7 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
       });
     },
     verify(tokens: TokenSet, ctx: CallCtx): Promise<boolean> {
-      return client.verifyJWT(tokens?.accessToken, callOptionsOf(ctx));
+      return client.verifyJWT(tokens?.accessToken, callOptionsOf(ctx, tokenSetSecrets(tokens)));
     },
   };
 }

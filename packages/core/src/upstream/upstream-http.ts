@@ -46,6 +46,11 @@ export interface UpstreamHTTPOptions {
 export interface UpstreamCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
+  /**
+   * More strings to scrub from any upstream text kept in an error (the rest of a token set: a
+   * refresh error must not quote the access token either). The call's own secrets always are.
+   */
+  secrets?: readonly string[];
 }
 
 /** Settings resolved once from the options. */
@@ -398,6 +403,12 @@ export function clockOf(ctx: CallCtx | undefined): () => number {
 }
 
 /** The per-call options of a ctx. */
-export function callOptionsOf(ctx: CallCtx | undefined): UpstreamCallOptions {
-  return ctx?.signal === undefined ? {} : { signal: ctx.signal };
+export function callOptionsOf(
+  ctx: CallCtx | undefined,
+  secrets?: readonly string[],
+): UpstreamCallOptions {
+  return {
+    ...(ctx?.signal === undefined ? {} : { signal: ctx.signal }),
+    ...(secrets === undefined ? {} : { secrets }),
+  };
 }
