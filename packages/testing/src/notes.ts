@@ -80,7 +80,8 @@ function required(
 /**
  * Start a fake notes service (seed 003): form-encoded login, refresh and signup, with opaque
  * `a.…` / `r.…` / `d.…` tokens, `valid_for` lifetimes on the `now` clock, refresh-token rotation
- * with RFC 9700 reuse detection, counters and fault injection.
+ * with RFC 9700 reuse detection, counters and fault injection. Where the seed is silent, the
+ * package README lists the fake's reading.
  *
  * @example
  * const notes = await startFakeNotes();
@@ -91,7 +92,7 @@ function required(
  * const { tokens } = await response.json(); // { access_token, valid_for: 7200, refresh_token, … }
  * await notes.close();
  *
- * @see /work/shared/seeds/003 (notes auth API)
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2 (refresh-token rotation and reuse)
  */
 export async function startFakeNotes(options: FakeNotesOptions = {}): Promise<FakeNotes> {
   const now = options.now ?? Date.now;

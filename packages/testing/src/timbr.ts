@@ -123,7 +123,7 @@ function isAnswer(value: Answer | Record<string, string>): value is Answer {
  * const { access, refresh } = await response.json();
  * await timbr.close();
  *
- * @see /work/shared/seeds/002 (Timbr API) and https://django-rest-framework-simplejwt.readthedocs.io/en/latest/settings.html
+ * @see https://django-rest-framework-simplejwt.readthedocs.io/en/latest/settings.html (the API is djoser + simplejwt)
  */
 export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<FakeTimbr> {
   const now = options.now ?? Date.now;
