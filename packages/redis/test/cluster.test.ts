@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { describeSessionStoreContract } from '../../core/test/sessions-store-contract.js';
 import { describeStoreContract } from '../../core/test/store-contract.js';
 import { RedisSessionStore, RedisStore } from '../src/index.js';
 import { deletePrefix, uniquePrefix } from './helpers.js';
+import { itRefreshesOnceAcrossProcesses } from './sessions-single-flight.js';
 
 // A real three-primary Redis Cluster (scripts/redis-cluster.sh). A script whose keys were in
 // different slots would answer CROSSSLOT, and the contract suite would fail.
@@ -104,6 +105,31 @@ describeSessionStoreContract(
     },
   },
 );
+
+// T2 on the cluster: 4 child processes share the session through the cluster.
+const flightClient = createCluster({
+  rootNodes: ROOT_NODES.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+});
+const flightPrefix = uniquePrefix('cluster-sessions-procs');
+
+describe('single flight across processes on Redis Cluster', () => {
+  beforeAll(async () => {
+    await flightClient.connect();
+  });
+  afterAll(async () => {
+    await cleanup(flightPrefix);
+    flightClient.destroy();
+  });
+  itRefreshesOnceAcrossProcesses(
+    `cluster:${PORTS.join(',')}`,
+    flightPrefix,
+    () =>
+      new RedisSessionStore({
+        prefix: flightPrefix,
+        sendCommand: (args) => flightClient.sendCommand(args[3], false, args),
+      }),
+  );
+});
 
 /** Delete a prefix's keys on every primary. */
 async function cleanup(prefix: string): Promise<void> {
