@@ -114,9 +114,10 @@ export interface FakeUpstreamOptions {
   /** Refresh-token rotation (each fake has its own default). */
   readonly rotation?: RotationMode;
   /**
-   * For this long after a rotation, the rotated-away token is still accepted once more and answers
-   * the same successor (Auth0's "rotation overlap period"): a client whose answer was lost can
-   * retry. @default 0
+   * For this long after a rotation, the rotated-away token is still accepted and answers the same
+   * successor with a new access token (Auth0's "rotation overlap period"), as long as that
+   * successor has not itself been rotated: a client whose answer was lost can retry. Outside the
+   * window the replay is reuse. @default 0
    */
   readonly graceSeconds?: number;
   /** Injected timing differences between failed-login branches. @default none */

@@ -254,6 +254,15 @@ describe('Timbr JWT refresh (seed 002 POST /api/auth/jwt/refresh/)', () => {
     ]);
   });
 
+  it('graceSeconds does not cover a token whose successor was already used', async () => {
+    const fake = await startTimbr({ rotation: 'rotate-detect-reuse', graceSeconds: 60 });
+    const { refresh } = await timbrLogin(fake);
+    const second = await (await timbrRefresh(fake, refresh)).json();
+    expect((await timbrRefresh(fake, second.refresh)).status).toBe(201);
+    expect((await timbrRefresh(fake, refresh)).status).toBe(401);
+    expect(fake.stats.reuseDetected).toBe(1);
+  });
+
   it('a refresh token lapses after its lifetime on the fake clock', async () => {
     const clock = manualClock();
     const fake = await startTimbr({ now: clock.now, lifetimes: { refreshSeconds: 600 } });
