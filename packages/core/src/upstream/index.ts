@@ -27,6 +27,7 @@ export {
   type UpstreamSessionsOptions,
 } from './sessions.js';
 export { SessionExpiredError, SessionUnavailableError } from './sessions-errors.js';
+export { sessionKeyOf } from './sessions-seal.js';
 export type {
   UpstreamSessionEvent,
   UpstreamSessionEventListener,

@@ -13,22 +13,32 @@ import {
   keyedHash,
   newSessionId,
   open,
+  openBytes,
+  packJSON,
   type SessionKeys,
   seal,
   sessionKeyOf,
   subjectKeyOf,
   tokenKeyOf,
+  unpackJSON,
 } from './sessions-seal.js';
 import type {
   SessionEndReason,
   SessionKey,
+  SessionLookup,
   StoredSession,
   UpstreamSessionStore,
 } from './sessions-store.js';
 import { LoginThrottle, type LoginThrottleLimits, normalizeIdentifier } from './throttle.js';
 import type { LoginThrottleStore } from './throttle-store.js';
 import { createTokenSet, tokenSetRecord } from './token-set.js';
-import type { CallCtx, TokenSet, UpstreamProfile, UpstreamProvider } from './types.js';
+import type {
+  CallCtx,
+  TokenSet,
+  TokenSetRecord,
+  UpstreamProfile,
+  UpstreamProvider,
+} from './types.js';
 
 /** Options of {@link UpstreamSessions}. */
 export interface UpstreamSessionsOptions {
@@ -145,6 +155,15 @@ interface SealedInfo {
   dv?: string;
 }
 
+/** What the manager keeps per session id it has seen: its store key, its last opened token set. */
+interface Opened {
+  readonly key: SessionKey;
+  sealed: string | undefined;
+  tokens: TokenSet | undefined;
+  infoSealed?: string;
+  info?: SealedInfo;
+}
+
 interface ActiveState {
   session: StoredSession;
   tokens: TokenSet;
@@ -157,6 +176,7 @@ const MAX_META_LENGTH = 512;
 const POLL_FIRST_IN_MILLISECONDS = 50;
 const POLL_MAX_IN_MILLISECONDS = 400;
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const OPENED_CACHE_SIZE = 10_000;
 
 function positive(owner: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -164,6 +184,10 @@ function positive(owner: string, name: string, value: unknown, fallback: number)
     throw new TypeError(`${owner}: ${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+function accessTokenOf(tokens: TokenSet): string {
+  return tokens.accessToken;
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -248,6 +272,12 @@ export class UpstreamSessions {
   readonly #lockTtl: number;
   readonly #warn: (message: string) => void;
   readonly #events: SessionEvents;
+  /**
+   * The last token set opened per session id, with the sealed blob it came from: a read whose
+   * blob is unchanged skips the key derivation, the decryption and the parse. Bounded; holds what
+   * the process hands out anyway.
+   */
+  readonly #opened = new Map<string, Opened>();
   /** Refreshes in flight in this process, by session id: every concurrent caller joins one. */
   readonly #inflight = new Map<string, Promise<TokenSet>>();
 
@@ -521,19 +551,25 @@ export class UpstreamSessions {
    * Unknown or malformed ids answer `{ active: false, reason: 'unknown' }`.
    */
   async status(sid: string): Promise<SessionStatus> {
-    const key = sessionKeyOf(sid);
-    if (key === undefined) return { active: false, reason: 'unknown' };
+    const entry = this.#entryOf(sid);
+    if (entry === undefined) return { active: false, reason: 'unknown' };
+    const key = entry.key;
     const lookup = await this.#store.get(key, this.#clock(), this.#touch);
     if (lookup.state === 'ended') return { active: false, reason: lookup.reason };
     if (lookup.state === 'none') return { active: false, reason: 'unknown' };
-    const info = this.#openInfo(key.id, lookup.session);
-    if (info === undefined) return { active: false, reason: 'unreadable' };
+    let info = entry.infoSealed === lookup.session.info ? entry.info : undefined;
+    if (info === undefined) {
+      info = this.#openInfo(key.id, lookup.session);
+      if (info === undefined) return { active: false, reason: 'unreadable' };
+      entry.infoSealed = lookup.session.info;
+      entry.info = info;
+    }
     return { active: true, ...this.#describe(key.id, lookup.session, info) };
   }
 
   /** The upstream access token, refreshed first when it is near expiry. See {@link getTokens}. */
-  async getAccessToken(sid: string): Promise<string> {
-    return (await this.getTokens(sid)).accessToken;
+  getAccessToken(sid: string): Promise<string> {
+    return this.getTokens(sid).then(accessTokenOf);
   }
 
   /**
@@ -544,17 +580,19 @@ export class UpstreamSessions {
    * @throws {SessionUnavailableError} the upstream could not refresh and the access token expired.
    * @throws {StoreUnavailableError} the store failed.
    */
-  async getTokens(sid: string): Promise<TokenSet> {
-    const key = sessionKeyOf(sid);
-    if (key === undefined) throw new SessionExpiredError('unknown');
-    const state = await this.#read(sid, key, this.#touch);
-    if (this.#clock() < refreshAtOf(state.tokens)) return state.tokens;
-    let flight = this.#inflight.get(sid);
-    if (flight === undefined) {
-      flight = this.#refreshShared(sid, key).finally(() => this.#inflight.delete(sid));
-      this.#inflight.set(sid, flight);
-    }
-    return flight;
+  getTokens(sid: string): Promise<TokenSet> {
+    const key = this.#entryOf(sid)?.key;
+    if (key === undefined) return Promise.reject(new SessionExpiredError('unknown'));
+    // One promise chain on the common path (a fresh token): one store read, nothing else.
+    return this.#read(sid, key, this.#touch).then((state) => {
+      if (this.#clock() < refreshAtOf(state.tokens)) return state.tokens;
+      let flight = this.#inflight.get(sid);
+      if (flight === undefined) {
+        flight = this.#refreshShared(sid, key).finally(() => this.#inflight.delete(sid));
+        this.#inflight.set(sid, flight);
+      }
+      return flight;
+    });
   }
 
   /**
@@ -564,6 +602,7 @@ export class UpstreamSessions {
   async end(sid: string, reason: SessionEndReason = 'signed_out'): Promise<boolean> {
     const key = sessionKeyOf(sid);
     if (key === undefined) return false;
+    this.#opened.delete(sid);
     const logout = this.#provider?.logout;
     if (logout !== undefined) {
       try {
@@ -647,7 +686,41 @@ export class UpstreamSessions {
 
   #sealTokens(sid: string, tokens: TokenSet, generation: number): string {
     const record = { ...tokenSetRecord(tokens), generation };
-    return seal(tokenKeyOf(this.#keys, sid), JSON.stringify(record), sid);
+    return seal(tokenKeyOf(this.#keys, sid), packJSON(record), sid);
+  }
+
+  /** The cache entry of a session id (its store key, hashed once), `undefined` for a non-id. */
+  #entryOf(sid: unknown): Opened | undefined {
+    if (typeof sid !== 'string') return undefined;
+    const cached = this.#opened.get(sid);
+    if (cached !== undefined) return cached;
+    const key = sessionKeyOf(sid);
+    if (key === undefined) return undefined;
+    if (this.#opened.size >= OPENED_CACHE_SIZE) {
+      this.#opened.delete(this.#opened.keys().next().value!);
+    }
+    const entry: Opened = { key, sealed: undefined, tokens: undefined };
+    this.#opened.set(sid, entry);
+    return entry;
+  }
+
+  /** Open a sealed token set (from the cache when it is the same blob as last time). */
+  #openTokens(sid: string, sealed: string): TokenSet | undefined {
+    const entry = this.#entryOf(sid);
+    if (entry !== undefined && entry.sealed === sealed) return entry.tokens;
+    const packed = openBytes(tokenKeyOf(this.#keys, sid), sealed, sid);
+    if (packed === undefined) return undefined;
+    let tokens: TokenSet;
+    try {
+      tokens = createTokenSet(unpackJSON(packed) as TokenSetRecord);
+    } catch {
+      return undefined;
+    }
+    if (entry !== undefined) {
+      entry.sealed = sealed;
+      entry.tokens = tokens;
+    }
+    return tokens;
   }
 
   #openInfo(id: string, session: StoredSession): SealedInfo | undefined {
@@ -693,27 +766,29 @@ export class UpstreamSessions {
   }
 
   /** Read and open the session's tokens, or throw why there are none. */
-  async #read(sid: string, key: SessionKey, touch: number | undefined): Promise<ActiveState> {
-    const lookup = await this.#store.get(key, this.#clock(), touch);
+  #read(sid: string, key: SessionKey, touch: number | undefined): Promise<ActiveState> {
+    return this.#store
+      .get(key, this.#clock(), touch)
+      .then((lookup) => this.#activeState(sid, key, lookup));
+  }
+
+  #activeState(
+    sid: string,
+    key: SessionKey,
+    lookup: SessionLookup,
+  ): ActiveState | Promise<ActiveState> {
     if (lookup.state === 'ended') throw new SessionExpiredError(lookup.reason);
     if (lookup.state === 'none') throw new SessionExpiredError('unknown');
     const session = lookup.session;
     if (session.tokens === undefined) {
       throw new TypeError('UpstreamSessions: this session keeps no upstream tokens');
     }
-    const text = open(tokenKeyOf(this.#keys, sid), session.tokens, sid);
-    let tokens: TokenSet | undefined;
-    if (text !== undefined) {
-      try {
-        tokens = createTokenSet(JSON.parse(text));
-      } catch {
-        tokens = undefined;
-      }
-    }
+    const tokens = this.#openTokens(sid, session.tokens);
     if (tokens === undefined) {
       // Another secret, or a tampered record: nothing usable is left in it.
-      await this.#end(key, 'unreadable');
-      throw new SessionExpiredError('unreadable');
+      return this.#end(key, 'unreadable').then(() => {
+        throw new SessionExpiredError('unreadable');
+      });
     }
     return { session, tokens };
   }
