@@ -16,7 +16,7 @@ import type {
   UpstreamSignup,
 } from './types.js';
 import { RefreshRejectedError } from './upstream-errors.js';
-import { callOptionsOf, clockOf } from './upstream-http.js';
+import { callOptionsOf, clockOf, credentialsOf } from './upstream-http.js';
 
 /** Options of {@link notesProvider}: the client's, plus the provider id. */
 export interface NotesProviderOptions extends NotesClientOptions {
@@ -62,14 +62,8 @@ export function notesProvider(options: NotesProviderOptions): NotesProvider {
     async login(credentials: UpstreamCredentials, ctx: CallCtx): Promise<UpstreamGrant> {
       // Taken before the request: the token cannot outlive the time we compute for it.
       const receivedAt = clockOf(ctx)();
-      const username =
-        typeof credentials?.identifier === 'string'
-          ? credentials.identifier.trim()
-          : credentials?.identifier;
-      const answer = await client.login(
-        { username: username as string, password: credentials?.password },
-        callOptionsOf(ctx),
-      );
+      const { identifier: username, password } = credentialsOf('notesProvider', credentials);
+      const answer = await client.login({ username, password }, callOptionsOf(ctx));
       const tokens = createTokenSet({
         accessToken: answer.accessToken,
         ...(answer.refreshToken === undefined ? {} : { refreshToken: answer.refreshToken }),
@@ -78,7 +72,7 @@ export function notesProvider(options: NotesProviderOptions): NotesProvider {
         tokenType: 'Bearer',
         generation: 0,
       });
-      return { tokens, subject: username as string };
+      return { tokens, subject: username };
     },
     async refresh(tokens: TokenSet, ctx: CallCtx): Promise<TokenSet> {
       if (tokens?.refreshToken === undefined) {

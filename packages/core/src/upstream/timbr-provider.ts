@@ -22,7 +22,12 @@ import type {
   UpstreamProvider,
 } from './types.js';
 import { RefreshRejectedError } from './upstream-errors.js';
-import { callOptionsOf, clockOf, type UpstreamCallOptions } from './upstream-http.js';
+import {
+  callOptionsOf,
+  clockOf,
+  credentialsOf,
+  type UpstreamCallOptions,
+} from './upstream-http.js';
 
 /** simplejwt's default `ACCESS_TOKEN_LIFETIME`, used when the access token says nothing. */
 const DEFAULT_ACCESS_SECONDS = 300;
@@ -70,14 +75,8 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
       const now = clockOf(ctx);
       // Taken before the request: the token cannot outlive the time we compute for it.
       const receivedAt = now();
-      const username =
-        typeof credentials?.identifier === 'string'
-          ? credentials.identifier.trim()
-          : credentials?.identifier;
-      const pair = await client.createJWT(
-        { username: username as string, password: credentials?.password },
-        callOptionsOf(ctx),
-      );
+      const { identifier: username, password } = credentialsOf('timbrProvider', credentials);
+      const pair = await client.createJWT({ username, password }, callOptionsOf(ctx));
       const tokens = createTokenSet({
         accessToken: pair.access,
         ...(pair.refresh === undefined ? {} : { refreshToken: pair.refresh }),
@@ -94,7 +93,7 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
         tokenType: 'Bearer',
         generation: 0,
       });
-      return { tokens, subject: jwtSubject(pair.access) ?? (username as string) };
+      return { tokens, subject: jwtSubject(pair.access) ?? username };
     },
     async refresh(tokens: TokenSet, ctx: CallCtx): Promise<TokenSet> {
       if (tokens?.refreshToken === undefined) {

@@ -36,6 +36,7 @@ import {
   callOptionsOf,
   callUpstream,
   clockOf,
+  credentialsOf,
   isSuccess,
   resolveUpstreamSettings,
   type UpstreamAnswer,
@@ -248,15 +249,10 @@ export function tingtingAccountsProvider(
   return {
     id,
     async login(credentials: UpstreamCredentials, ctx: CallCtx): Promise<UpstreamGrant> {
-      const email =
-        typeof credentials?.identifier === 'string' ? credentials.identifier.trim() : '';
-      const password = typeof credentials?.password === 'string' ? credentials.password : '';
-      if (email === '' || password === '') {
-        throw new UpstreamBadRequestError('TingTing login: an email and a password are required', {
-          provider: id,
-          endpoint: 'login',
-        });
-      }
+      const { identifier: email, password } = credentialsOf(
+        'tingtingAccountsProvider',
+        credentials,
+      );
       const { CookieJar: Jar } = await loadCookieModules();
       const jar = new Jar();
       // Taken before the request: the token cannot outlive the time we compute for it.

@@ -9,6 +9,7 @@
 
 import * as v from 'valibot';
 import packageJSON from '../../package.json' with { type: 'json' };
+import { ValidationError } from '../errors.js';
 import {
   type ExchangeSettings,
   exchangeOnce,
@@ -19,7 +20,7 @@ import {
   Timer,
 } from '../http/exchange.js';
 import { positiveInteger, resolveBaseURL, resolveFetch } from '../http/options.js';
-import type { CallCtx } from './types.js';
+import type { CallCtx, UpstreamCredentials } from './types.js';
 import {
   RefreshUnknownOutcomeError,
   type UpstreamError,
@@ -411,4 +412,28 @@ export function callOptionsOf(
     ...(ctx?.signal === undefined ? {} : { signal: ctx.signal }),
     ...(secrets === undefined ? {} : { secrets }),
   };
+}
+
+/**
+ * The credentials of a `login`, checked before any request: a non-empty identifier (trimmed) and
+ * a non-empty password (kept as typed).
+ *
+ * @throws {ValidationError} `field` `identifier` or `password`.
+ */
+export function credentialsOf(
+  owner: string,
+  credentials: UpstreamCredentials,
+): UpstreamCredentials {
+  const identifier: unknown = (credentials as Partial<UpstreamCredentials> | null)?.identifier;
+  const password: unknown = (credentials as Partial<UpstreamCredentials> | null)?.password;
+  if (typeof identifier !== 'string' || identifier.trim() === '') {
+    throw new ValidationError(
+      'identifier',
+      `${owner}.login: identifier must be a non-empty string`,
+    );
+  }
+  if (typeof password !== 'string' || password === '') {
+    throw new ValidationError('password', `${owner}.login: password must be a non-empty string`);
+  }
+  return { identifier: identifier.trim(), password };
 }

@@ -51,3 +51,26 @@ describe('upstream client options fail fast with a TypeError', () => {
     expect(() => new TimbrTeamTokens(new TimbrClient(), 'x' as never)).toThrow(TypeError);
   });
 });
+
+describe('provider logins refuse bad credentials before any request', () => {
+  it.each([
+    ['timbr', () => timbrProvider({ baseURL: 'http://127.0.0.1:9' })],
+    ['notes', () => notesProvider({ baseURL: 'http://127.0.0.1:9' })],
+    ['tingting', () => tingtingAccountsProvider({ baseURL: 'http://127.0.0.1:9' })],
+  ])('%s: VALIDATION_ERROR naming the field', async (_name, make) => {
+    const provider = make();
+    const ctx = { signal: new AbortController().signal, now: Date.now };
+    for (const [credentials, field] of [
+      [{ identifier: '  ', password: 'x' }, 'identifier'],
+      [{ identifier: ['ram'], password: 'x' }, 'identifier'],
+      [{ identifier: 'ram', password: '' }, 'password'],
+      [{ identifier: 'ram', password: { $ne: 1 } }, 'password'],
+      [null, 'identifier'],
+    ] as const) {
+      await expect(provider.login(credentials as never, ctx)).rejects.toMatchObject({
+        code: 'VALIDATION_ERROR',
+        field,
+      });
+    }
+  });
+});
