@@ -6,7 +6,7 @@ import { deletePrefix, REDIS_URL, uniquePrefix } from './helpers.js';
 
 const client = createClient({ url: REDIS_URL });
 const prefix = uniquePrefix('sessions-at-rest');
-const send = (args: string[]) => client.sendCommand(args);
+const send = (args: string[]): Promise<unknown> => client.sendCommand(args);
 
 beforeAll(async () => {
   await client.connect();
