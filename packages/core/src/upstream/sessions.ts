@@ -451,6 +451,13 @@ export class UpstreamSessions {
         case 'UPSTREAM_BAD_REQUEST':
           failed('bad_request', identifierHash);
           return { ok: false, reason: 'invalid_credentials' };
+        case 'VALIDATION_ERROR':
+          // The provider refused the input's shape before sending it (no account was consulted).
+          return {
+            ok: false,
+            reason: 'invalid_request',
+            field: (error as { field?: unknown }).field === 'password' ? 'password' : 'identifier',
+          };
         case 'UPSTREAM_UNAVAILABLE':
           // Not the user's fault (down, 5xx, 429): the attempt does not count.
           if (ticket?.ok) await this.throttle!.refund(ticket.ticket, this.#clock());
