@@ -107,7 +107,10 @@ export class Strategy extends StrategyBase {
       return;
     }
     // Passport ignores what authenticate returns: every rejection has to become error().
-    const step = action === 'send' ? this.send(req, outcome) : this.check(req, outcome);
+    const step =
+      action === 'send'
+        ? this.send(req, outcome, options?.tingtingCallback === true)
+        : this.check(req, outcome);
     step.catch((error: unknown) => outcome.error(errorOf(error)));
   }
 
@@ -137,7 +140,7 @@ export class Strategy extends StrategyBase {
     };
   }
 
-  private async send(req: Request, outcome: Outcome): Promise<void> {
+  private async send(req: Request, outcome: Outcome, toCallback: boolean): Promise<void> {
     if (this.refuseCrossSite(req, outcome)) return;
     const { fields } = this.settings;
     const phone = this.field(req, fields.phone, true);
@@ -167,7 +170,9 @@ export class Strategy extends StrategyBase {
       resendAt: result.resendAt,
     };
     req.tingtingSent = sent;
-    outcome.pass();
+    // Passport calls a custom callback on fail, never on pass.
+    if (toCallback) outcome.fail(sent, 202);
+    else outcome.pass();
   }
 
   private async check(req: Request, outcome: Outcome): Promise<void> {

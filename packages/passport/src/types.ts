@@ -21,6 +21,13 @@ export type TingTingAction = 'send' | 'verify';
 export interface TingTingAuthenticateOptions {
   /** Which step to run. @default 'verify' */
   tingtingAction?: TingTingAction | undefined;
+  /**
+   * Set it when you give `passport.authenticate` a custom callback: the send step then reports a
+   * sent code to the callback as `(null, false, sent, 202)` (`sent` is {@link TingTingSent}).
+   * Passport never calls a custom callback on `pass()`, so without it the request goes on to the
+   * route's next handler. @default false
+   */
+  tingtingCallback?: boolean | undefined;
 }
 
 /** What the send step sets on `req.tingtingSent` before it calls `pass()`. Never contains the code. */
@@ -111,5 +118,7 @@ declare module 'passport' {
   interface AuthenticateOptions {
     /** The step of the TingTing strategy to run (`@tingting-auth/passport`). @default 'verify' */
     tingtingAction?: TingTingAction | undefined;
+    /** The send step reports to the custom callback (`@tingting-auth/passport`). @default false */
+    tingtingCallback?: boolean | undefined;
   }
 }
