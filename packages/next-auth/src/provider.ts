@@ -3,9 +3,17 @@
  * object returned is plain, and the way a failure is signalled is handed in by the v4 or v5 entry.
  */
 
-import type { OTPEngineAPI, Purpose } from '@tingting-auth/core';
+import { type Purpose, VERIFY_FAILURE_CODES, type VerifyResult } from '@tingting-auth/core';
 import type { SignInErrorCode } from './codes.js';
-import { clientIP, type ProxyOptions, resolveProxyOptions } from './request.js';
+import {
+  checkKeys,
+  checkType,
+  type EngineOption,
+  type ProxyOptions,
+  resolveEngine,
+  resolveProxy,
+  resolvePurpose,
+} from './options.js';
 
 /** The user `authorize` resolves to. `id` and `phone` are the verified number in E.164 form. */
 export interface TingTingUser {
@@ -37,10 +45,11 @@ export type TingTingCredentials = {
 /** Options of `TingTing()`, for both majors. */
 export interface TingTingProviderOptions extends ProxyOptions {
   /**
-   * The OTP engine that sent the code. Kept in a closure, never in the provider's `options`
+   * The OTP engine that sent the code, or a function that builds it on first use (keeps
+   * `next build` free of runtime secrets). Kept in a closure, never in the provider's `options`
    * (Auth.js deep-merges `options`, and an engine holds cycles).
    */
-  engine: OTPEngineAPI;
+  engine: EngineOption;
   /**
    * Provider id: the `signIn(id, …)` argument and the `/api/auth/callback/<id>` path.
    * @default 'tingting'
@@ -76,32 +85,38 @@ export interface TingTingProviderConfig {
   ) => Promise<TingTingUser>;
 }
 
-/** Build the shared provider; `fail` throws what the major turns into a generic sign-in error. */
+const KNOWN = [
+  'engine',
+  'id',
+  'name',
+  'purpose',
+  'getUser',
+  'credentials',
+  'trustProxy',
+  'ipHeader',
+];
+
+/**
+ * Build the shared provider; `fail` throws what the major turns into a generic sign-in error.
+ * `extra` names the major's own options (checked by its entry).
+ */
 export function createProvider(
   options: TingTingProviderOptions,
   fail: (code: SignInErrorCode, cause?: unknown) => never,
+  extra: readonly string[] = [],
 ): TingTingProviderConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('TingTing() needs an options object with an `engine`');
-  }
-  const { engine } = options;
-  if (
-    engine === null ||
-    typeof engine !== 'object' ||
-    typeof engine.verify !== 'function' ||
-    typeof engine.send !== 'function'
-  ) {
-    throw new TypeError('TingTing({ engine }) needs an OTPEngine from @tingting-auth/core');
-  }
-  const id = options.id ?? 'tingting';
+  const o = checkKeys('TingTing', options, [...KNOWN, ...extra]);
+  const engine = resolveEngine('TingTing', o.engine);
+  const id = o.id ?? 'tingting';
   if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
-    throw new TypeError('TingTing({ id }) must be a non-empty URL-safe string, e.g. "tingting"');
+    throw new TypeError('TingTing: `id` must be a non-empty URL-safe string, e.g. "tingting"');
   }
-  const purpose = options.purpose ?? 'sign-in';
+  checkType('TingTing', o, 'name', 'string');
+  checkType('TingTing', o, 'getUser', 'function');
+  checkType('TingTing', o, 'credentials', 'object');
+  const purpose = resolvePurpose('TingTing', o.purpose);
   const getUser = options.getUser ?? ((phone: string): TingTingUser => ({ id: phone, phone }));
-  if (typeof getUser !== 'function')
-    throw new TypeError('TingTing({ getUser }) must be a function');
-  const proxy = resolveProxyOptions(options);
+  const { clientIP } = resolveProxy('TingTing', o, false);
 
   return {
     id,
@@ -117,29 +132,16 @@ export function createProvider(
         credentials !== null && typeof credentials === 'object' ? credentials : {};
       const { phone, code } = input;
       if (typeof phone !== 'string' || typeof code !== 'string') fail('INVALID_REQUEST');
-      const ip = clientIP(
-        request !== null && typeof request === 'object'
-          ? (request as { headers?: unknown }).headers
-          : undefined,
-        proxy,
-      );
-      let result: Awaited<ReturnType<OTPEngineAPI['verify']>>;
+      const ip = clientIP((request as { headers?: unknown } | undefined)?.headers);
+      let result: VerifyResult;
       try {
-        result = await engine.verify({ phone, code, purpose, ...(ip ? { ip } : {}) });
+        result = await (await engine()).verify({ phone, code, purpose, ...(ip ? { ip } : {}) });
       } catch (error) {
         // Store or provider down: fail closed with a generic code. The error rides along as
         // `cause` for server logs; it never reaches the URL (v4 would put a message there).
         fail('SERVICE_UNAVAILABLE', error);
       }
-      if (!result.ok) {
-        fail(
-          result.reason === 'locked'
-            ? 'LOCKED'
-            : result.reason === 'invalid_code'
-              ? 'INVALID_CODE'
-              : 'INVALID_REQUEST',
-        );
-      }
+      if (!result.ok) fail(VERIFY_FAILURE_CODES[result.reason] as SignInErrorCode);
       let user: TingTingUser | null;
       try {
         user = await getUser(result.phone);

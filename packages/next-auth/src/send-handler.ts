@@ -7,7 +7,6 @@
 import {
   type Channel,
   isCrossSiteRequest,
-  type OTPEngineAPI,
   PUBLIC_ERROR_STATUS,
   type Purpose,
   publicCodeOfError,
@@ -16,7 +15,19 @@ import {
   type Voice,
 } from '@tingting-auth/core';
 import { ERROR_MESSAGES, type SendErrorCode } from './codes.js';
-import { clientIP, type ProxyOptions, resolveProxyOptions } from './request.js';
+import {
+  checkKeys,
+  checkType,
+  type EngineOption,
+  fail,
+  type ProxyOptions,
+  resolveEngine,
+  resolveOrigins,
+  resolveProxy,
+  resolvePurpose,
+} from './options.js';
+
+const KNOWN = ['purpose', 'allowedOrigins', 'trustProxy', 'ipHeader', 'maxBodyInBytes', 'onError'];
 
 /** Options of {@link createSendHandler}. */
 export interface SendHandlerOptions extends ProxyOptions {
@@ -82,29 +93,20 @@ class BodyError extends Error {
  * ```
  */
 export function createSendHandler(
-  engine: OTPEngineAPI,
+  engine: EngineOption,
   options: SendHandlerOptions = {},
 ): SendHandler {
-  if (engine === null || typeof engine !== 'object' || typeof engine.send !== 'function') {
-    throw new TypeError('createSendHandler(engine) needs an OTPEngine from @tingting-auth/core');
-  }
-  const purpose = options.purpose ?? 'sign-in';
-  const proxy = resolveProxyOptions(options);
+  const owner = 'createSendHandler';
+  const getEngine = resolveEngine(owner, engine);
+  const o = checkKeys(owner, options, KNOWN);
+  const purpose = resolvePurpose(owner, o.purpose);
+  const proxy = resolveProxy(owner, o, true);
   const maxBodyInBytes = options.maxBodyInBytes ?? 8192;
   if (!Number.isSafeInteger(maxBodyInBytes) || maxBodyInBytes < 64) {
-    throw new TypeError('maxBodyInBytes must be an integer >= 64');
+    fail(owner, '`maxBodyInBytes` must be an integer >= 64');
   }
-  const allowedOrigins = new Set(
-    (options.allowedOrigins ?? []).map((origin) => {
-      try {
-        return new URL(origin).origin;
-      } catch {
-        throw new TypeError(
-          `allowedOrigins: "${origin}" is not an origin like https://example.com`,
-        );
-      }
-    }),
-  );
+  const allowedOrigins = resolveOrigins(owner, o.allowedOrigins);
+  checkType(owner, o, 'onError', 'function');
   const onError =
     options.onError ??
     ((error: unknown) => {
@@ -117,7 +119,7 @@ export function createSendHandler(
       return errorResponse('METHOD_NOT_ALLOWED', { allow: 'POST' });
     }
     // Refused before the body is read and before anything is sent.
-    if (isCrossSite(request, allowedOrigins, proxy.trustProxy)) {
+    if (isCrossSite(request, allowedOrigins, proxy.trustForwardedHost)) {
       return errorResponse('CROSS_SITE_REQUEST');
     }
     let fields: Record<string, unknown>;
@@ -135,7 +137,7 @@ export function createSendHandler(
       return errorResponse('INVALID_REQUEST');
     }
     const resend = fields.resend === true || fields.resend === 'true' || fields.resend === '1';
-    const ip = clientIP(request.headers, proxy);
+    const ip = proxy.clientIP(request.headers);
     const input = {
       phone,
       // The engine validates the channel and voice; a missing one means its default.
@@ -145,7 +147,8 @@ export function createSendHandler(
       ...(ip ? { ip } : {}),
     };
     try {
-      const result = resend ? await engine.resend(input) : await engine.send(input);
+      const resolved = await getEngine();
+      const result = resend ? await resolved.resend(input) : await resolved.send(input);
       if (result.ok) {
         const body: SendCodeResponse = {
           phone: result.phone,

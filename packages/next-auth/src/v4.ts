@@ -1,3 +1,5 @@
+import type { DefaultSession } from 'next-auth';
+import type { TingTingSessionUser } from './callbacks.js';
 import {
   createProvider,
   type TingTingProviderConfig,
@@ -24,4 +26,15 @@ export function TingTing(options: TingTingProviderOptions): TingTingProviderConf
   return createProvider(options, (code, cause) => {
     throw new TingTingSignInError(code, { cause });
   });
+}
+
+// What the `callbacks` put in the session, typed for the app (next-auth v4's `Session['user']` is
+// not an interface: extend `TingTingSessionUser` for more fields).
+declare module 'next-auth' {
+  interface Session {
+    user?: DefaultSession['user'] & TingTingSessionUser;
+  }
+  interface User {
+    phone?: string;
+  }
 }

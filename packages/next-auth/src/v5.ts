@@ -50,7 +50,7 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
   const Base = options?.CredentialsSignin;
   if (typeof Base !== 'function' || !(Base.prototype instanceof Error)) {
     throw new TypeError(
-      "TingTing({ CredentialsSignin }) needs the class from your app: import { CredentialsSignin } from 'next-auth'",
+      "TingTing: `CredentialsSignin` must be the class from your app: import { CredentialsSignin } from 'next-auth'",
     );
   }
   class TingTingSignInError extends Base {
@@ -62,39 +62,20 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
     }
   }
   const { CredentialsSignin: _, ...shared } = options;
-  return createProvider(shared, (code, cause) => {
-    throw new TingTingSignInError(code, cause);
-  });
+  return createProvider(
+    shared,
+    (code, cause) => {
+      throw new TingTingSignInError(code, cause);
+    },
+    ['CredentialsSignin'],
+  );
 }
 
-export {
-  type Channel,
-  DeliveryFailedError,
-  ErrorCode,
-  isTingTingAuthError,
-  type OTPEngineAPI,
-  StoreUnavailableError,
-  TingTingAuthError,
-} from '@tingting-auth/core';
-export { callbacks, jwt, session, type TingTingSessionUser } from './callbacks.js';
-export {
-  ERROR_MESSAGES,
-  type SendErrorCode,
-  SIGN_IN_ERROR_CODES,
-  type SignInErrorCode,
-} from './codes.js';
-export type {
-  TingTingCredentialInput,
-  TingTingCredentials,
-  TingTingProviderConfig,
-  TingTingProviderOptions,
-  TingTingUser,
-} from './provider.js';
-export type { ProxyOptions } from './request.js';
-export {
-  createSendHandler,
-  type SendCodeErrorBody,
-  type SendCodeResponse,
-  type SendHandler,
-  type SendHandlerOptions,
-} from './send-handler.js';
+export * from './shared-exports.js';
+
+// What the `callbacks` put in the session, typed for the app (Auth.js's `Session['user']` is `User`).
+declare module 'next-auth' {
+  interface User {
+    phone?: string;
+  }
+}
