@@ -26,6 +26,7 @@ export {
   DEFAULT_POLICY,
   DeliveryFailedError,
   ErrorCode,
+  isCrossSiteRequest,
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,

@@ -92,3 +92,42 @@ it('refuses a cross-site send, and answers TingTing failures with the error hand
   expect(logged).toHaveBeenCalledWith(expect.objectContaining({ code: 'DELIVERY_FAILED' }));
   logged.mockRestore();
 });
+
+it('limits verifies per IP: one guess sprayed across 61 pending numbers ends in 429', async () => {
+  const numbers = Array.from({ length: 61 }, (_, i) => `9841${200_000 + i}`);
+  for (const [i, phone] of numbers.entries()) {
+    // Each number's owner asks for a code from their own address (behind the one trusted proxy).
+    const sent = await request(app)
+      .post('/auth/send')
+      .set('X-Forwarded-For', `10.1.${i >> 8}.${i & 255}`)
+      .send({ phone });
+    expect(sent.status).toBe(202);
+  }
+  const codeOf = (phone: string): string => fake.outbox.last(phone)?.otp ?? '';
+  const wrongOf = (code: string): string => (code === '000000' ? '111111' : '000000');
+
+  const statuses: number[] = [];
+  for (const phone of numbers) {
+    const guess = await request(app)
+      .post('/auth/verify')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ phone, code: wrongOf(codeOf(phone)) });
+    statuses.push(guess.status);
+    if (guess.status === 429) {
+      expect(guess.body).toEqual({
+        error: { code: 'RATE_LIMITED', message: 'Too many requests. Please wait and try again.' },
+      });
+      expect(Number(guess.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  }
+  expect(statuses.slice(0, 60)).toEqual(Array(60).fill(401));
+  expect(statuses[60]).toBe(429);
+
+  // Another address is not limited: the owner of the last number signs in.
+  const last = numbers[60] as string;
+  const owner = await request(app)
+    .post('/auth/verify')
+    .set('X-Forwarded-For', '198.51.100.9')
+    .send({ phone: last, code: codeOf(last) });
+  expect(owner.status).toBe(200);
+});
