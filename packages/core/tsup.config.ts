@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/public-errors.ts'],
+  entry: {
+    index: 'src/index.ts',
+    'public-errors': 'src/public-errors.ts',
+    'protocol/index': 'src/protocol/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
