@@ -74,6 +74,9 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
 export * from './shared-exports.js';
 
 // What the `callbacks` put in the session, typed for the app (Auth.js's `Session['user']` is `User`).
+// The import makes the module known to the declaration build.
+import type {} from 'next-auth';
+
 declare module 'next-auth' {
   interface User {
     phone?: string;
