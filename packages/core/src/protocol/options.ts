@@ -67,6 +67,11 @@ export interface AdapterSpec {
   clientIPFromHeaders?: boolean;
   /** The adapter can run a CSRF middleware: accept a function as `crossSiteProtection`. @default false */
   crossSiteMiddleware?: boolean;
+  /**
+   * Shared options the adapter does not take, refused as unknown (next-auth's provider: next-auth
+   * reads the body and checks its own CSRF token, so the body and cross-site options mean nothing).
+   */
+  without?: readonly string[];
 }
 
 /** The default of {@link ProtocolOptions.maxBodyInBytes}: one value for every adapter. */
@@ -137,7 +142,9 @@ export function resolveProtocolOptions(
   }
   const o = options as Record<string, unknown>;
   const known: string[] = [
-    ...SHARED.filter((name) => !(engineIsArgument && name === 'engine')),
+    ...SHARED.filter(
+      (name) => !(engineIsArgument && name === 'engine') && !spec.without?.includes(name),
+    ),
     ...(spec.clientIPFromHeaders === true ? ['trustProxy', 'ipHeader'] : []),
     ...(spec.adapterOptions ?? []),
   ];
