@@ -45,6 +45,10 @@ export type SendCodeResult =
       expiresAt: Date;
       /** Earliest time the "send again" button should be enabled. */
       resendAt: Date;
+      /** `'unknown'` when TingTing's answer was lost: the code may or may not arrive. */
+      delivery?: 'unknown';
+      /** With `delivery: 'unknown'`, an honest message to show ("We may have sent you a code…"). */
+      message?: string;
     }
   | {
       ok: false;
@@ -90,7 +94,7 @@ export async function sendCode(
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (response.status === 202 && isRecord(body)) {
-    const { phone, channel, expiresAt, resendAt } = body;
+    const { phone, channel, expiresAt, resendAt, delivery, message } = body;
     if (
       typeof phone === 'string' &&
       (channel === 'text' || channel === 'voice') &&
@@ -103,6 +107,7 @@ export async function sendCode(
         channel,
         expiresAt: new Date(expiresAt),
         resendAt: new Date(resendAt),
+        ...(delivery === 'unknown' && typeof message === 'string' ? { delivery, message } : {}),
       };
     }
   }

@@ -3,17 +3,10 @@
  * object returned is plain, and the way a failure is signalled is handed in by the v4 or v5 entry.
  */
 
-import { type Purpose, VERIFY_FAILURE_CODES, type VerifyResult } from '@tingting-auth/core';
+import type { Purpose, RequestHeaders } from '@tingting-auth/core';
+import { createOTPProtocol, resolveProtocolOptions } from '@tingting-auth/core/protocol';
 import type { SignInErrorCode } from './codes.js';
-import {
-  checkKeys,
-  checkType,
-  type EngineOption,
-  type ProxyOptions,
-  resolveEngine,
-  resolveProxy,
-  resolvePurpose,
-} from './options.js';
+import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
 
 /** The user `authorize` resolves to. `id` and `phone` are the verified number in E.164 form. */
 export interface TingTingUser {
@@ -85,17 +78,6 @@ export interface TingTingProviderConfig {
   ) => Promise<TingTingUser>;
 }
 
-const KNOWN = [
-  'engine',
-  'id',
-  'name',
-  'purpose',
-  'getUser',
-  'credentials',
-  'trustProxy',
-  'ipHeader',
-];
-
 /**
  * Build the shared provider; `fail` throws what the major turns into a generic sign-in error.
  * `extra` names the major's own options (checked by its entry).
@@ -105,46 +87,62 @@ export function createProvider(
   fail: (code: SignInErrorCode, cause?: unknown) => never,
   extra: readonly string[] = [],
 ): TingTingProviderConfig {
-  const o = checkKeys('TingTing', options, [...KNOWN, ...extra]);
-  const engine = resolveEngine('TingTing', o.engine);
-  const id = o.id ?? 'tingting';
+  const given: Partial<TingTingProviderOptions> = options ?? {};
+  const resolved = resolveProtocolOptions(
+    'TingTing',
+    { ...given, engine: lazyEngine(given.engine) },
+    {
+      adapterOptions: ['id', 'name', 'getUser', 'credentials', ...extra],
+      engineUsage: 'pass one, or a function that returns one',
+      clientIPFromHeaders: true,
+      // next-auth reads the body and checks its own CSRF token.
+      without: [
+        'crossSiteProtection',
+        'allowedOrigins',
+        'allowRequestsWithoutOrigin',
+        'maxBodyInBytes',
+      ],
+    },
+  );
+  const otp = createOTPProtocol({ ...resolved, crossSiteProtection: false });
+  const { id = 'tingting', name = 'TingTing', getUser = defaultUser, credentials = {} } = given;
   if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
     throw new TypeError('TingTing: `id` must be a non-empty URL-safe string, e.g. "tingting"');
   }
-  checkType('TingTing', o, 'name', 'string');
-  checkType('TingTing', o, 'getUser', 'function');
-  checkType('TingTing', o, 'credentials', 'object');
-  const purpose = resolvePurpose('TingTing', o.purpose);
-  const getUser = options.getUser ?? ((phone: string): TingTingUser => ({ id: phone, phone }));
-  const { clientIP } = resolveProxy('TingTing', o, false);
+  for (const [key, value, type] of [
+    ['name', name, 'string'],
+    ['getUser', getUser, 'function'],
+    ['credentials', credentials, 'object'],
+  ] as const) {
+    if (typeof value !== type || value === null)
+      throw new TypeError(`TingTing: \`${key}\` must be a ${type}`);
+  }
+  const platformIPOf = platformIP('TingTing', given.trustProxy, false);
 
   return {
     id,
-    name: options.name ?? 'TingTing',
+    name,
     type: 'credentials',
     credentials: {
       phone: { label: 'Mobile number', type: 'tel', placeholder: '98XXXXXXXX' },
       code: { label: 'Code', type: 'text' },
-      ...options.credentials,
+      ...credentials,
     },
-    async authorize(credentials, request) {
-      const input: Partial<Record<string, unknown>> =
-        credentials !== null && typeof credentials === 'object' ? credentials : {};
-      const { phone, code } = input;
-      if (typeof phone !== 'string' || typeof code !== 'string') fail('INVALID_REQUEST');
-      const ip = clientIP((request as { headers?: unknown } | undefined)?.headers);
-      let result: VerifyResult;
-      try {
-        result = await (await engine()).verify({ phone, code, purpose, ...(ip ? { ip } : {}) });
-      } catch (error) {
-        // Store or provider down: fail closed with a generic code. The error rides along as
-        // `cause` for server logs; it never reaches the URL (v4 would put a message there).
-        fail('SERVICE_UNAVAILABLE', error);
-      }
-      if (!result.ok) fail(VERIFY_FAILURE_CODES[result.reason] as SignInErrorCode);
+    async authorize(fields, request) {
+      const headers: RequestHeaders =
+        (request as { headers?: RequestHeaders } | undefined)?.headers ?? {};
+      const clientIP = platformIPOf(headers);
+      const result = await otp.verify({
+        headers,
+        fields,
+        ...(clientIP === undefined ? {} : { clientIP }),
+      });
+      // Store down: fail closed with a generic code. The error rides along as `cause` for server
+      // logs; it never reaches the URL (v4 would put a message there).
+      if (!result.ok) fail(result.error.code as SignInErrorCode, result.error.cause);
       let user: TingTingUser | null;
       try {
-        user = await getUser(result.phone);
+        user = await getUser(result.value.phone);
       } catch (error) {
         fail('SERVICE_UNAVAILABLE', error);
       }
@@ -152,4 +150,8 @@ export function createProvider(
       return user;
     },
   };
+}
+
+function defaultUser(phone: string): TingTingUser {
+  return { id: phone, phone };
 }

@@ -39,7 +39,7 @@ describe.each(Object.entries(factories))('%s options', (owner, make) => {
     ['trustProxy', 1, /`trustProxy` must be a boolean/],
     ['purpose', 'has space', /`purpose` must be/],
     ['purpose', 42, /`purpose` must be/],
-    ['ipHeader', 'x-real-ip', /`ipHeader` is read only with `trustProxy: true`/],
+    ['ipHeader', 'bad header\n', /`ipHeader` must be a header name/],
   ])('refuses %s: %j', (key, value, message) => {
     expect(() => make({ [key]: value })).toThrow(message);
   });
@@ -63,6 +63,14 @@ describe('options only one of them has', () => {
     );
   });
 
+  it('TingTing refuses the send route’s body and cross-site options (next-auth reads the body)', () => {
+    for (const key of ['allowedOrigins', 'maxBodyInBytes', 'crossSiteProtection']) {
+      expect(() => TingTing({ engine, [key]: undefined } as never)).toThrow(
+        `TingTing: unknown option \`${key}\``,
+      );
+    }
+  });
+
   it('createSendHandler refuses a mistyped onError and an allowed origin with a path', () => {
     expect(() => createSendHandler(engine, { onError: 'log' as never })).toThrow(
       '`onError` must be a function',
@@ -81,8 +89,8 @@ describe('options only one of them has', () => {
 
   it('a missing or wrong engine is refused at construction', () => {
     for (const bad of [undefined, null, {}, { send() {} }, 'engine']) {
-      expect(() => TingTing({ engine: bad as never })).toThrow(/`engine` must be an OTPEngine/);
-      expect(() => createSendHandler(bad as never)).toThrow(/`engine` must be an OTPEngine/);
+      expect(() => TingTing({ engine: bad as never })).toThrow(/must be an OTPEngine/);
+      expect(() => createSendHandler(bad as never)).toThrow(/must be an OTPEngine/);
     }
   });
 });
