@@ -1,123 +1,135 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { finished } from 'node:stream/promises';
+import { isTingTingAuthError, type OTPEngineAPI } from '@tingting-auth/core';
 import {
-  type Channel,
-  type CrossSiteOptions,
-  isCrossSiteRequest,
-  isTingTingAuthError,
-  type OTPEngineAPI,
-  publicCodeOfError,
-  SEND_FAILURE_CODES,
-  UNAVAILABLE_RETRY_AFTER_IN_SECONDS,
-  VERIFY_FAILURE_CODES,
-  type VerifySuccess,
-} from '@tingting-auth/core';
+  createOTPProtocol,
+  type ProtocolAnswer,
+  type ProtocolRefusal,
+  type ProtocolRequest,
+} from '@tingting-auth/core/protocol';
 import { rateLimit } from 'express-rate-limit';
-import { createBodyReader } from './body.js';
+import getRawBody from 'raw-body';
 import { isTingTingHTTPError, TingTingHTTPError } from './http-error.js';
-import { type ResolvedOptions, resolveOptions, type TingTingExpressOptions } from './options.js';
+import { type RateLimitOptions, resolveOptions, type TingTingExpressOptions } from './options.js';
 import type {
   ErrorMiddleware,
-  ExpressLikeRequest,
   FormState,
   Middleware,
-  NextFunction,
-  PendingChallenge,
+  ExpressLikeRequest as Req,
   SessionLike,
   VerifiedIdentity,
 } from './types.js';
 
 /** What {@link createTingTingAuth} returns. */
 export interface TingTingExpress {
-  /**
-   * A router with `POST /send`, `POST /verify` and `POST /sign-out`; mount it where you like:
-   * `app.use('/auth/otp', tingting.router)`. It parses its own bodies (JSON or URL-encoded).
-   */
+  /** `POST /send`, `POST /verify` and `POST /sign-out`: `app.use('/auth/otp', tingting.router)`. Parses its own bodies. */
   router: Middleware;
-  /** `POST` handler: sends a code to `phone` (`channel`: `text` | `voice`, optional `voice`). Answers 202. */
+  /** Sends a code to `phone` (`channel`: `text` | `voice`, optional `voice`, `resend`). Answers 202. */
   send: Middleware;
-  /** `POST` handler: checks `code` for `phone`; on success runs `onVerified` or signs the session in. */
+  /** Checks `code` for `phone`; on success runs `onVerified` or signs the session in (200). */
   verify: Middleware;
-  /** `POST` handler: clears the verified number (and rotates the session id). Answers 204. */
+  /** Clears the verified number and rotates the session id. Answers 204. */
   signOut: Middleware;
-  /** Guard: lets requests with a verified number through (`req.tingting`), else 401 `NOT_VERIFIED`. */
+  /** Lets requests with a verified number through (`req.tingting`), else 401 `NOT_VERIFIED`. */
   requireVerified: Middleware;
-  /** Renders this package's errors as `{ error: { code, message } }` with their status and headers; passes others on. */
+  /** Renders this package's errors as `{ error: { code, message } }` with status and headers; passes others on. */
   errorHandler: ErrorMiddleware;
-  /**
-   * For server-rendered pages: the verified number, the pending code's number and times, and the
-   * last form error (cleared once read). Needs express-session.
-   */
+  /** For server-rendered pages (with `redirects`): the verified number, the pending code, the last form error (cleared once read). */
   formState(req: IncomingMessage): FormState;
 }
 
-type Handler = (req: ExpressLikeRequest, res: ServerResponse) => Promise<void>;
+const sessionOf = (req: Req): SessionLike | undefined =>
+  typeof req.session?.regenerate === 'function' ? req.session : undefined;
 
-function sessionOf(req: ExpressLikeRequest): SessionLike | undefined {
-  const session = req.session;
-  return typeof session === 'object' && session !== null && typeof session.regenerate === 'function'
-    ? session
-    : undefined;
-}
-
-function callback(fn: (done: (error?: unknown) => void) => unknown): Promise<void> {
-  return new Promise((resolve, reject) => {
+const callback = (fn: (done: (error?: unknown) => void) => unknown): Promise<void> =>
+  new Promise((resolve, reject) => {
     fn((error) => (error ? reject(error) : resolve()));
   });
-}
 
-function sendJSON(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  // One writeHead (merged with headers set before, e.g. RateLimit) and a known length: no
-  // chunked encoding, one write.
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'Content-Length': Buffer.byteLength(text),
-  });
+function respond(res: ServerResponse, answer: ProtocolAnswer): void {
+  const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+  // One writeHead (merged with headers set before, e.g. RateLimit) and a known length.
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 function redirect(res: ServerResponse, location: string): void {
-  res.statusCode = 303;
-  res.setHeader('Location', location);
-  res.setHeader('Cache-Control', 'no-store');
+  res.writeHead(303, { location, 'cache-control': 'no-store' });
   res.end();
 }
 
-function optionalString(body: Record<string, unknown>, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new TingTingHTTPError('INVALID_REQUEST');
-  return value;
+function hasBody(req: Req): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function requiredString(body: Record<string, unknown>, name: string): string {
-  const value = optionalString(body, name);
-  if (value === undefined) throw new TingTingHTTPError('INVALID_REQUEST');
-  return value;
+/** After a refused read, read off the rest (as body-parser does), so a keep-alive socket stays usable. */
+const drain = (req: Req) => async (error: unknown) => {
+  req.resume();
+  await finished(req).catch(() => {});
+  throw error;
+};
+
+/** The neutral request: `req.body` when the app parsed it, else the raw stream, read by core's rules. */
+function toProtocol(req: Req): ProtocolRequest {
+  // Express 4's own parsers leave `{}` and an unread stream for a content type they skip.
+  const body = req.body;
+  const skipped =
+    typeof body === 'object' &&
+    body !== null &&
+    Object.keys(body).length === 0 &&
+    hasBody(req) &&
+    !req.complete;
+  return {
+    method: req.method ?? 'POST',
+    headers: req.headers,
+    ...(req.ip === undefined ? {} : { clientIP: req.ip }),
+    trustForwardedHost: Boolean(req.app?.get('trust proxy')),
+    ...(body !== undefined && !skipped
+      ? { fields: body }
+      : { body: (limit: number) => getRawBody(req, { limit }).catch(drain(req)) }),
+  };
 }
 
-/** Engine errors (store or TingTing down) become generic 503/502 answers; the cause stays for logs. */
-function fromEngineError(error: unknown): unknown {
-  if (isTingTingHTTPError(error) || !isTingTingAuthError(error)) return error;
-  const code = publicCodeOfError(error);
-  return new TingTingHTTPError(code, {
-    cause: error,
-    message: `OTP engine failed: ${error.code}`,
-    ...(code === 'SERVICE_UNAVAILABLE' ? { retryAfter: UNAVAILABLE_RETRY_AFTER_IN_SECONDS } : {}),
+/** A refusal as the error `next(err)` gets; engine errors keep their cause for logs. */
+function toError(refusal: ProtocolRefusal): TingTingHTTPError {
+  const cause = refusal.cause;
+  return new TingTingHTTPError(refusal.code, {
+    ...(refusal.retryAfter === undefined ? {} : { retryAfter: refusal.retryAfter }),
+    ...(cause === undefined ? {} : { cause }),
+    ...(isTingTingAuthError(cause) ? { message: `OTP engine failed: ${cause.code}` } : {}),
   });
 }
 
+function createLimiter(options: RateLimitOptions | false): Middleware | undefined {
+  if (options === false) return undefined;
+  return rateLimit({
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...(options as object),
+    handler: (req, _res, next) => {
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = reset === undefined ? undefined : (reset.getTime() - Date.now()) / 1_000;
+      next(
+        new TingTingHTTPError('RATE_LIMITED', {
+          ...(seconds === undefined ? {} : { retryAfter: seconds }),
+          message: 'Per-IP rate limit reached',
+        }),
+      );
+    },
+  }) as unknown as Middleware;
+}
+
 function addQuery(location: string, name: string, value: string): string {
-  const hash = location.indexOf('#');
-  const base = hash === -1 ? location : location.slice(0, hash);
-  const fragment = hash === -1 ? '' : location.slice(hash);
-  return `${base}${base.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}${fragment}`;
+  const [base = '', fragment] = location.split(/(?=#)/);
+  return `${base}${base.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}${fragment ?? ''}`;
 }
 
 /**
  * Express middleware for phone sign-in with a one-time code: a router and the individual handlers
- * (send, verify, sign out), a guard, and an error handler. Works on Express 4 and 5.
+ * (send, verify, sign out), a guard, and an error handler. Works on Express 4 and 5. The protocol
+ * (options, bodies, cross-site check, answers) is core's; this package adds sessions, per-IP
+ * limits and the no-JavaScript form redirects.
  *
  * @param engine An `OTPEngine` from `@tingting-auth/core` (or anything implementing `OTPEngineAPI`).
  * @param options See {@link TingTingExpressOptions}; validated here (`TypeError` on a mistake).
@@ -126,7 +138,7 @@ function addQuery(location: string, name: string, value: string): string {
  * const tingting = createTingTingAuth(engine);
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use('/auth/otp', tingting.router);
- * app.get('/account', tingting.requireVerified, (req, res) => res.json(req.session.tingting));
+ * app.get('/account', tingting.requireVerified, (req, res) => res.json(req.tingting));
  * app.use(tingting.errorHandler);
  * ```
  */
@@ -134,148 +146,109 @@ export function createTingTingAuth(
   engine: OTPEngineAPI,
   options?: TingTingExpressOptions,
 ): TingTingExpress {
-  if (
-    typeof engine !== 'object' ||
-    engine === null ||
-    typeof engine.send !== 'function' ||
-    typeof engine.verify !== 'function'
-  ) {
-    throw new TypeError(
-      'createTingTingAuth: the first argument must be an OTPEngine: createTingTingAuth(new OTPEngine({ sender, secret }), options)',
-    );
-  }
-  const o: ResolvedOptions = resolveOptions(options);
-  const body = createBodyReader(o.bodyLimit);
-  const crossSite: CrossSiteOptions = {
-    allowedOrigins: o.allowedOrigins,
-    allowRequestsWithoutOrigin: o.allowRequestsWithoutOrigin,
-  };
+  const o = resolveOptions(engine, options);
+  const otp = createOTPProtocol(o.protocol);
+  const protection = o.protocol.crossSiteProtection;
   const limiters = {
-    send: o.rateLimit.send === false ? undefined : createLimiter(o.rateLimit.send),
-    verify: o.rateLimit.verify === false ? undefined : createLimiter(o.rateLimit.verify),
+    send: createLimiter(o.rateLimit.send),
+    verify: createLimiter(o.rateLimit.verify),
   };
   let warnedNoSession = false;
 
-  function isFormPost(req: ExpressLikeRequest): boolean {
-    if (o.redirects === undefined) return false;
-    const type = req.headers['content-type'] ?? '';
-    if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return false;
-    return typeof req.accepts === 'function' && req.accepts(['json', 'html']) === 'html';
+  const isFormPost = (req: Req): boolean =>
+    o.redirects !== undefined &&
+    /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') &&
+    req.accepts?.(['json', 'html']) === 'html';
+
+  function formOf(session: SessionLike): FormState {
+    const state = (session[o.formKey] ?? {}) as FormState;
+    session[o.formKey] = state;
+    return state;
   }
 
-  /** Refuses cross-site requests; a promise only when a CSRF middleware has to run. */
-  function guardCrossSite(req: ExpressLikeRequest, res: ServerResponse): Promise<void> | undefined {
-    const protection = o.crossSiteProtection;
-    if (protection === false) return undefined;
-    if (protection === 'origin') {
-      if (isCrossSiteRequest(req, crossSite)) {
-        throw new TingTingHTTPError('CROSS_SITE_REQUEST');
-      }
-      return undefined;
+  /** Method and cross-site checks (or the app's CSRF middleware), then the per-IP limiter. */
+  async function guard(req: Req, res: ServerResponse, limiter?: Middleware): Promise<void> {
+    const refusal = otp.check(toProtocol(req));
+    if (refusal !== undefined) throw toError(refusal);
+    if (typeof protection === 'function') {
+      await callback((done) => protection(req as never, res as never, done as never)).catch(
+        (cause) => {
+          throw new TingTingHTTPError('CROSS_SITE_REQUEST', {
+            cause,
+            message: 'The CSRF middleware refused the request',
+          });
+        },
+      );
     }
-    return callback((done) => protection(req, res, done)).catch((error: unknown) => {
-      throw new TingTingHTTPError('CROSS_SITE_REQUEST', {
-        cause: error,
-        message: 'The CSRF middleware refused the request',
-      });
-    });
-  }
-
-  async function limit(
-    limiter: ReturnType<typeof createLimiter> | undefined,
-    req: ExpressLikeRequest,
-    res: ServerResponse,
-  ): Promise<void> {
     if (limiter !== undefined) await callback((done) => limiter(req, res, done));
   }
 
-  function failForm(req: ExpressLikeRequest, res: ServerResponse, error: TingTingHTTPError): void {
-    const redirects = o.redirects;
-    if (redirects === undefined) return;
+  /** A refused form post: back to a page with the error in the session (or `?error=` without one). */
+  function failForm(req: Req, res: ServerResponse, error: TingTingHTTPError, target: string): void {
     const session = sessionOf(req);
     if (session === undefined) {
-      redirect(res, addQuery(redirects.onError, 'error', error.code));
+      redirect(res, addQuery(target, 'error', error.code));
       return;
     }
-    const state = (session[o.formKey] ?? {}) as FormState;
-    state.error = {
+    formOf(session).error = {
       code: error.code,
       message: error.publicMessage,
       ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
     };
-    session[o.formKey] = state;
-    session.save(() => redirect(res, redirects.onError));
+    session.save(() => redirect(res, target));
   }
 
-  function wrap(handler: Handler): Middleware {
+  function handle(
+    step: 'send' | 'verify' | 'signOut',
+    run: (req: Req, res: ServerResponse) => Promise<void>,
+  ): Middleware {
     return (request, res, next) => {
-      const req = request as ExpressLikeRequest;
-      handler(req, res).then(undefined, (error: unknown) => {
-        if (res.headersSent) {
-          next(error);
-          return;
-        }
-        const answer = fromEngineError(error);
+      const req = request as Req;
+      run(req, res).then(undefined, (error: unknown) => {
+        const redirects = o.redirects;
+        if (res.headersSent || !isTingTingHTTPError(error)) return next(error);
         // Cross-site and configuration errors never get the friendly form redirect.
         if (
-          isTingTingHTTPError(answer) &&
-          answer.code !== 'CROSS_SITE_REQUEST' &&
-          answer.code !== 'SESSION_REQUIRED' &&
-          isFormPost(req)
+          redirects === undefined ||
+          error.code === 'CROSS_SITE_REQUEST' ||
+          error.code === 'SESSION_REQUIRED' ||
+          !isFormPost(req)
         ) {
-          failForm(req, res, answer);
-          return;
+          return next(error);
         }
-        next(answer);
+        // A refused code goes back to the code page, where the user can try again.
+        failForm(req, res, error, step === 'verify' ? redirects.afterSend : redirects.onError);
       });
     };
   }
 
-  const send = wrap(async (req, res) => {
-    const csrf = guardCrossSite(req, res);
-    if (csrf !== undefined) await csrf;
-    await limit(limiters.send, req, res);
-    const fields = await body.read(req, res);
-    const phone = requiredString(fields, 'phone');
-    const channel = optionalString(fields, 'channel');
-    const voice = optionalString(fields, 'voice');
-    const result = await engine.send({
-      phone,
-      ...(channel === undefined ? {} : { channel: channel as Channel }),
-      ...(voice === undefined ? {} : { voice: voice as never }),
-      purpose: o.purpose,
-      ...(req.ip === undefined ? {} : { ip: req.ip }),
-    });
-    if (!result.ok) {
-      throw new TingTingHTTPError(SEND_FAILURE_CODES[result.reason], {
-        ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
-      });
-    }
-    const pending: PendingChallenge = {
-      phone: result.phone,
-      channel: result.channel,
-      expiresAt: result.expiresAt.toISOString(),
-      resendAt: result.resendAt.toISOString(),
-    };
+  const send = handle('send', async (req, res) => {
+    await guard(req, res, limiters.send);
+    const result = await otp.send(toProtocol(req));
+    if (!result.ok) throw toError(result.error);
     const session = sessionOf(req);
-    if (session !== undefined) {
-      const state = (session[o.formKey] ?? {}) as FormState;
-      state.pending = pending;
+    // Only pages without JavaScript read the pending code from the session: a JSON API never
+    // writes the session before sign-in (no stored session for an anonymous send).
+    if (session !== undefined && o.redirects !== undefined) {
+      const { phone, channel, expiresAt, resendAt, delivery } = result.value;
+      const state = formOf(session);
+      state.pending = {
+        phone,
+        channel,
+        expiresAt: expiresAt.toISOString(),
+        resendAt: resendAt.toISOString(),
+        ...(delivery === undefined ? {} : { delivery }),
+      };
       delete state.error;
-      session[o.formKey] = state;
     }
-    if (isFormPost(req) && o.redirects !== undefined) {
-      const location = o.redirects.afterSend;
-      if (session === undefined) redirect(res, location);
-      else session.save(() => redirect(res, location));
-      return;
-    }
-    sendJSON(res, 202, pending);
+    if (!isFormPost(req) || o.redirects === undefined) return respond(res, result.answer);
+    const location = o.redirects.afterSend;
+    if (session === undefined) redirect(res, location);
+    else session.save(() => redirect(res, location));
   });
 
-  const verify = wrap(async (req, res) => {
-    const csrf = guardCrossSite(req, res);
-    if (csrf !== undefined) await csrf;
+  const verify = handle('verify', async (req, res) => {
+    await guard(req, res);
     const session = sessionOf(req);
     // Checked before the engine, so a misconfigured app never spends a user's attempt.
     if (o.onVerified === undefined && session === undefined) {
@@ -291,55 +264,36 @@ export function createTingTingAuth(
           'verify needs express-session mounted before the router, or createTingTingAuth(engine, { onVerified })',
       });
     }
-    await limit(limiters.verify, req, res);
-    const fields = await body.read(req, res);
-    const phone = requiredString(fields, 'phone');
-    const code = requiredString(fields, 'code');
-    const result = await engine.verify({
-      phone,
-      code,
-      purpose: o.purpose,
-      ...(req.ip === undefined ? {} : { ip: req.ip }),
-    });
-    if (!result.ok) {
-      throw new TingTingHTTPError(VERIFY_FAILURE_CODES[result.reason], {
-        ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
-      });
-    }
-    await signIn(req, res, result);
-  });
-
-  async function signIn(
-    req: ExpressLikeRequest,
-    res: ServerResponse,
-    result: VerifySuccess,
-  ): Promise<void> {
+    await guard(req, res, limiters.verify);
+    const result = await otp.verify(toProtocol(req));
+    if (!result.ok) throw toError(result.error);
     const identity: VerifiedIdentity = {
-      phone: result.phone,
-      verifiedAt: new Date().toISOString(),
+      phone: result.value.phone,
+      verifiedAt: result.value.verifiedAt,
     };
     if (o.onVerified !== undefined) {
-      const session = sessionOf(req);
       if (session !== undefined) delete session[o.formKey];
-      await o.onVerified(req, res, result);
+      await o.onVerified(req, res, {
+        ok: true,
+        phone: result.value.phone,
+        purpose: result.value.purpose,
+      });
       if (res.headersSent) return;
     } else {
       // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
       await callback((done) => (req.session as SessionLike).regenerate(done));
-      const session = req.session as SessionLike;
-      session[o.sessionKey] = identity;
-      await callback((done) => session.save(done));
+      const fresh = req.session as SessionLike;
+      fresh[o.sessionKey] = identity;
+      await callback((done) => fresh.save(done));
     }
-    if (isFormPost(req) && o.redirects !== undefined) {
-      redirect(res, o.redirects.afterVerify);
-      return;
-    }
-    sendJSON(res, 200, identity);
-  }
+    if (isFormPost(req) && o.redirects !== undefined) return redirect(res, o.redirects.afterVerify);
+    respond(res, result.answer);
+  });
 
-  const signOut = wrap(async (req, res) => {
-    const csrf = guardCrossSite(req, res);
-    if (csrf !== undefined) await csrf;
+  const signOut = handle('signOut', async (req, res) => {
+    await guard(req, res);
+    const refusal = otp.signOut(toProtocol(req));
+    if (!refusal.ok) throw toError(refusal.error);
     const session = sessionOf(req);
     if (session !== undefined) {
       delete session[o.sessionKey];
@@ -351,71 +305,57 @@ export function createTingTingAuth(
       await o.onSignOut(req, res);
       if (res.headersSent) return;
     }
-    if (isFormPost(req) && o.redirects !== undefined) {
-      redirect(res, o.redirects.afterSignOut);
-      return;
-    }
-    res.statusCode = 204;
-    res.setHeader('Cache-Control', 'no-store');
-    res.end();
+    if (isFormPost(req) && o.redirects !== undefined)
+      return redirect(res, o.redirects.afterSignOut);
+    respond(res, refusal.answer);
   });
 
-  async function verifiedOf(req: ExpressLikeRequest): Promise<VerifiedIdentity | undefined> {
+  async function verifiedOf(req: Req): Promise<VerifiedIdentity | undefined> {
     if (o.getVerified !== undefined) return (await o.getVerified(req)) ?? undefined;
     const value = sessionOf(req)?.[o.sessionKey] as VerifiedIdentity | undefined;
-    return value !== undefined && typeof value === 'object' && typeof value.phone === 'string'
-      ? value
-      : undefined;
+    return typeof value?.phone === 'string' ? value : undefined;
   }
 
   const requireVerified: Middleware = (request, res, next) => {
-    const req = request as ExpressLikeRequest;
+    const req = request as Req;
     verifiedOf(req).then((identity) => {
       if (identity !== undefined) {
         req.tingting = identity;
-        next();
-        return;
+        return next();
       }
       const signInPage = o.redirects?.signIn;
-      if (
-        signInPage !== undefined &&
+      const isPage =
         (req.method === 'GET' || req.method === 'HEAD') &&
-        typeof req.accepts === 'function' &&
-        req.accepts(['json', 'html']) === 'html'
-      ) {
-        redirect(res, signInPage);
-        return;
-      }
+        req.accepts?.(['json', 'html']) === 'html';
+      if (signInPage !== undefined && isPage) return redirect(res, signInPage);
       next(new TingTingHTTPError('NOT_VERIFIED'));
     }, next);
   };
 
+  const routes: Record<string, Middleware> = {
+    '/send': send,
+    '/verify': verify,
+    '/sign-out': signOut,
+  };
   const router: Middleware = (req, res, next) => {
-    if (req.method !== 'POST') {
-      next();
-      return;
-    }
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = (query === -1 ? url : url.slice(0, query)).replace(/\/$/, '');
-    if (path === '/send') send(req, res, next);
-    else if (path === '/verify') verify(req, res, next);
-    else if (path === '/sign-out') signOut(req, res, next);
-    else next();
+    const path = (req.url ?? '/').split('?')[0]?.replace(/\/$/, '') ?? '';
+    const route = req.method === 'POST' && Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (route === undefined) return next();
+    route(req, res, next);
   };
 
   const errorHandler: ErrorMiddleware = (error, _req, res, next) => {
-    if (!isTingTingHTTPError(error) || res.headersSent) {
-      next(error);
-      return;
-    }
+    if (!isTingTingHTTPError(error) || res.headersSent) return next(error);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-    sendJSON(res, error.status, error.toJSON());
+    respond(res, {
+      status: error.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: error.toJSON(),
+    });
   };
 
   function formState(request: IncomingMessage): FormState {
-    const req = request as ExpressLikeRequest;
-    const session = sessionOf(req);
+    const session = sessionOf(request as Req);
     if (session === undefined) return {};
     const stored = session[o.formKey] as FormState | undefined;
     const verified = session[o.sessionKey] as VerifiedIdentity | undefined;
@@ -432,23 +372,4 @@ export function createTingTingAuth(
   }
 
   return { router, send, verify, signOut, requireVerified, errorHandler, formState };
-}
-
-function createLimiter(options: ResolvedOptions['rateLimit']['send']) {
-  return rateLimit({
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    ...(options as object),
-    handler: (req, _res, next) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfter =
-        reset === undefined ? undefined : Math.max(1, (reset.getTime() - Date.now()) / 1_000);
-      next(
-        new TingTingHTTPError('RATE_LIMITED', {
-          ...(retryAfter === undefined ? {} : { retryAfter }),
-          message: 'Per-IP rate limit reached',
-        }),
-      );
-    },
-  }) as unknown as (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 }

@@ -1,30 +1,19 @@
-/**
- * The error every handler passes to `next(err)`: shaped like `http-errors` (`status`, `statusCode`,
- * `expose`, `headers`), with a stable `code` and a generic message that is safe to show.
- *
- * @packageDocumentation
- */
-
 import {
   PUBLIC_ERROR_MESSAGES,
   PUBLIC_ERROR_STATUS,
   type PublicErrorCode,
 } from '@tingting-auth/core';
+import { retryAfterOf } from '@tingting-auth/core/protocol';
 
-/**
- * Stable codes of the answers this package gives: core's {@link PublicErrorCode}, identical in
- * every adapter. Their statuses are in `PUBLIC_ERROR_STATUS`.
- */
+/** Stable codes of this package's answers: core's `PublicErrorCode`, identical in every adapter. */
 export type HTTPErrorCode = PublicErrorCode;
-
-const STATUS = PUBLIC_ERROR_STATUS;
 
 /** The generic, user-facing message of each code (core's `PUBLIC_ERROR_MESSAGES`). */
 export const HTTP_ERROR_MESSAGES: Readonly<Record<HTTPErrorCode, string>> = PUBLIC_ERROR_MESSAGES;
 
 /** Options of {@link TingTingHTTPError}. */
 export interface TingTingHTTPErrorOptions {
-  /** Seconds until a retry can succeed; sets the `Retry-After` header. */
+  /** Seconds until a retry can succeed; sets `Retry-After` (every 429 and 503 has one). */
   retryAfter?: number;
   /** The underlying error, for server-side logs only. */
   cause?: unknown;
@@ -33,9 +22,9 @@ export interface TingTingHTTPErrorOptions {
 }
 
 /**
- * An HTTP answer as an error, shaped like `http-errors`, so an app's own error handler can render
- * it (`err.status`, `err.expose`, `err.headers`) or {@link TingTingExpress.errorHandler} renders it
- * as `{ error: { code, message } }`.
+ * An HTTP answer as an error, shaped like `http-errors` (`status`, `statusCode`, `expose`,
+ * `headers`), so an app's own error handler can render it, or `errorHandler` renders it as
+ * `{ error: { code, message } }`.
  */
 export class TingTingHTTPError extends Error {
   /** A stable machine-readable code (see `PublicErrorCode` in core). */
@@ -54,14 +43,13 @@ export class TingTingHTTPError extends Error {
   readonly publicMessage: string;
 
   constructor(code: HTTPErrorCode, options: TingTingHTTPErrorOptions = {}) {
-    const publicMessage = HTTP_ERROR_MESSAGES[code];
-    // A 4xx is an expected answer (a wrong code, a refused request), not a bug: skip the stack
-    // trace, the most expensive part of an Error, on this hot path. 5xx keep theirs.
+    const status = PUBLIC_ERROR_STATUS[code];
+    // A 4xx is an expected answer, not a bug: skip the stack trace, the costly part of an Error.
     const stackTraceLimit = Error.stackTraceLimit;
-    if (STATUS[code] < 500) Error.stackTraceLimit = 0;
+    if (status < 500) Error.stackTraceLimit = 0;
     try {
       super(
-        options.message ?? publicMessage,
+        options.message ?? PUBLIC_ERROR_MESSAGES[code],
         options.cause === undefined ? undefined : { cause: options.cause },
       );
     } finally {
@@ -69,15 +57,13 @@ export class TingTingHTTPError extends Error {
     }
     this.name = 'TingTingHTTPError';
     this.code = code;
-    this.status = STATUS[code];
-    this.statusCode = this.status;
-    this.expose = this.status < 500;
-    this.publicMessage = publicMessage;
-    const retryAfter =
-      options.retryAfter === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfter));
-    this.retryAfter = retryAfter;
+    this.status = status;
+    this.statusCode = status;
+    this.expose = status < 500;
+    this.publicMessage = PUBLIC_ERROR_MESSAGES[code];
+    this.retryAfter = retryAfterOf(code, options.retryAfter);
     const headers: Record<string, string> = {};
-    if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+    if (this.retryAfter !== undefined) headers['Retry-After'] = String(this.retryAfter);
     this.headers = Object.freeze(headers);
   }
 
@@ -92,5 +78,5 @@ export function isTingTingHTTPError(value: unknown): value is TingTingHTTPError 
   if (value instanceof TingTingHTTPError) return true;
   if (!(value instanceof Error) || value.name !== 'TingTingHTTPError') return false;
   const code = (value as { code?: unknown }).code;
-  return typeof code === 'string' && Object.hasOwn(STATUS, code);
+  return typeof code === 'string' && Object.hasOwn(PUBLIC_ERROR_STATUS, code);
 }

@@ -6,7 +6,6 @@
 
 export type {
   Channel,
-  OTPDelivery,
   OTPEngineAPI,
   OTPEngineOptions,
   OTPEvent,
@@ -30,10 +29,7 @@ export {
   StoreUnavailableError,
   TingTingAuthError,
 } from '@tingting-auth/core';
-export {
-  createTingTingAuth,
-  type TingTingExpress,
-} from './create-tingting-auth.js';
+export { createTingTingAuth, type TingTingExpress } from './create-tingting-auth.js';
 export {
   HTTP_ERROR_MESSAGES,
   type HTTPErrorCode,

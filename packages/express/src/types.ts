@@ -1,17 +1,10 @@
-/**
- * Request and response types that work with Express 4 and 5 alike: the package types against
- * Node's `http` types (as helmet does), so it never depends on one `@types/express` major.
- *
- * @packageDocumentation
- */
-
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Channel } from '@tingting-auth/core';
 
 /** Express's `next`: call it with an error to hand that error to the error handlers. */
 export type NextFunction = (error?: unknown) => void;
 
-/** A middleware or route handler, usable with `app.use`, `app.post` and `router.use` on Express 4 and 5. */
+/** A middleware or route handler for `app.use` / `app.post` on Express 4 and 5 (typed on Node's `http`, as helmet is). */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 /** An error-handling middleware (four parameters), for `app.use(...)` after the routes. */
@@ -46,9 +39,11 @@ export interface PendingChallenge {
   expiresAt: string;
   /** ISO 8601: when a resend is allowed. */
   resendAt: string;
+  /** `'unknown'`: TingTing's answer was lost, the code may or may not arrive (say so on the page). */
+  delivery?: 'unknown';
 }
 
-/** What a server-rendered sign-in page needs to know (see {@link TingTingExpress.formState}). */
+/** What a server-rendered sign-in page needs to know (see `formState`). */
 export interface FormState {
   /** Set once a number is verified (default session integration). */
   verified?: VerifiedIdentity;
@@ -64,6 +59,7 @@ export interface ExpressLikeRequest extends IncomingMessage {
   ip?: string;
   session?: SessionLike;
   accepts?: (types: string[]) => string | false;
-  /** Set by {@link TingTingExpress.requireVerified} on requests it lets through. */
+  app?: { get(setting: string): unknown };
+  /** Set by `requireVerified` on requests it lets through. */
   tingting?: VerifiedIdentity;
 }

@@ -131,8 +131,8 @@ function parseForm(text: string): FieldsResult {
  *    `application/x-www-form-urlencoded`, or a charset other than UTF-8: 415 `UNSUPPORTED_MEDIA_TYPE`;
  * 3. a declared or actual size over `maxBodyInBytes`, or more than {@link MAX_FORM_PARTS} form
  *    fields: 413 `PAYLOAD_TOO_LARGE`;
- * 4. bytes that are not UTF-8 (a BOM is allowed), broken JSON: 400 `MALFORMED_BODY`;
- * 5. JSON that is not an object: 400 `INVALID_REQUEST`.
+ * 4. bytes that are not UTF-8 (a BOM is allowed), broken JSON, a bare JSON scalar: 400 `MALFORMED_BODY`;
+ * 5. an array (or a host-parsed value that is not an object): 400 `INVALID_REQUEST`.
  */
 export async function readFields(
   request: { headers: RequestHeaders; fields?: unknown; body?: ProtocolBody },
@@ -179,6 +179,8 @@ export async function readFields(
     } catch {
       return refused('MALFORMED_BODY');
     }
+    // Strict JSON bodies, as body-parser's `strict`: an object or an array, never a bare scalar.
+    if (typeof value !== 'object' || value === null) return refused('MALFORMED_BODY');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refused('INVALID_REQUEST');

@@ -154,7 +154,7 @@ export function resolveProtocolOptions(
   const engine = engineIsArgument ? spec.engine : o.engine;
   if (!isOTPEngine(engine)) {
     fail(
-      `${engineIsArgument ? 'the engine' : '`engine`'} must be an OTPEngine from @tingting-auth/core${
+      `${engineIsArgument ? 'the first argument' : '`engine`'} must be an OTPEngine from @tingting-auth/core${
         spec.engineUsage === undefined ? '' : `: ${spec.engineUsage}`
       }`,
     );
