@@ -12,7 +12,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const module = join(here, `readme-example.${process.pid}.tmp.mjs`);
+const module = join(here, `readme-example.${process.pid}.tmp.ts`);
 
 function replaceOnce(text: string, from: string, to: string): string {
   const parts = text.split(from);
@@ -27,13 +27,13 @@ const saved = { ...process.env };
 beforeAll(async () => {
   fake = await startFakeTingTing();
   const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
-  const block = /## A complete app\n\n```js\n([\s\S]*?)\n```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('README has no "A complete app" js block');
+  const block = /## A complete app\n\n```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error('README has no "A complete app" ts block');
   let code = replaceOnce(block, "from '@tingting-auth/passport'", "from '../src/index.ts'");
   code = replaceOnce(
     code,
-    'apiToken: process.env.TINGTING_API_TOKEN }',
-    'apiToken: process.env.TINGTING_API_TOKEN, baseURL: process.env.TINGTING_BASE_URL }',
+    "apiToken: env('TINGTING_API_TOKEN') }",
+    "apiToken: env('TINGTING_API_TOKEN'), baseURL: env('TINGTING_BASE_URL') }",
   );
   code = replaceOnce(code, 'app.listen(3000);', 'export default app;');
   Object.assign(process.env, {
