@@ -127,8 +127,8 @@ export class Strategy extends StrategyBase {
       headers: req.headers,
       // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
       fields: req.body,
-      // Express apps behind a proxy see its X-Forwarded-Host; a browser cannot set it cross-site.
-      trustForwardedHost: true,
+      // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
+      trustForwardedHost: Boolean(req.app?.get('trust proxy')),
       ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
     };
     // Passport ignores what authenticate returns: every rejection has to become error().
