@@ -9,13 +9,15 @@ import { headerOf, type RequestHeaders } from '../cross-site.js';
 import { type ProtocolRefusal, refusalOf } from './answers.js';
 
 /**
- * A raw body: bytes, a Web stream (`request.body`), or a function that reads the host's own stream
- * with the cap it is given (Node: `raw-body`) and rejects with an error whose `status` is 413 when
- * the body is larger.
+ * A raw body: bytes, a Web stream (`request.body`, cancelled past the cap), a Node request or
+ * any async iterable of bytes (read to its end past the cap, as body-parser does, so a keep-alive
+ * socket stays usable), or a function that reads the host's own stream with the cap it is given
+ * and rejects with an error whose `status` is 413 when the body is larger.
  */
 export type ProtocolBody =
   | Uint8Array
   | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
   | ((maxBodyInBytes: number) => Promise<Uint8Array>)
   | null;
 
@@ -68,6 +70,31 @@ function hasBodyHeaders(headers: RequestHeaders): boolean {
   );
 }
 
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function readIterable(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Past the cap the rest is read and dropped: stopping would leave the socket unusable.
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size <= maxBytes) chunks.push(chunk);
+  }
+  if (size > maxBytes) throw TOO_LARGE;
+  return concat(chunks, size);
+}
+
 async function readStream(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -85,13 +112,7 @@ async function readStream(
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concat(chunks, size);
 }
 
 async function readBytes(body: Exclude<ProtocolBody, null>, maxBytes: number): Promise<Uint8Array> {
@@ -99,7 +120,9 @@ async function readBytes(body: Exclude<ProtocolBody, null>, maxBytes: number): P
   try {
     if (typeof body === 'function') bytes = await body(maxBytes);
     else if (body instanceof Uint8Array) bytes = body;
-    else bytes = await readStream(body, maxBytes);
+    else if (typeof (body as ReadableStream).getReader === 'function') {
+      bytes = await readStream(body as ReadableStream<Uint8Array>, maxBytes);
+    } else bytes = await readIterable(body as AsyncIterable<Uint8Array>, maxBytes);
   } catch (error) {
     const status = (error as { status?: unknown; statusCode?: unknown } | null) ?? {};
     if (error === TOO_LARGE || status.status === 413 || status.statusCode === 413) throw TOO_LARGE;
@@ -143,7 +166,11 @@ export async function readFields(
     value = request.fields;
   } else {
     const body = request.body ?? null;
-    if (body === null || (typeof body === 'function' && !hasBodyHeaders(request.headers))) {
+    // A function or a Node stream is asked for bytes only when the headers announce a body.
+    const given =
+      body instanceof Uint8Array ||
+      typeof (body as ReadableStream | null)?.getReader === 'function';
+    if (body === null || (!given && !hasBodyHeaders(request.headers))) {
       return refused('INVALID_REQUEST');
     }
     const encoding = headerOf(request.headers, 'content-encoding')?.trim().toLowerCase();

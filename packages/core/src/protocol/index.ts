@@ -31,10 +31,13 @@
  *    - the body, one of: `fields` (your host already parsed it: Passport's `req.body`, next-auth's
  *      `credentials`), or `body` (raw: a Web `ReadableStream`, bytes, or `(max) => Promise<bytes>`
  *      that reads a Node stream with that cap; reject with `{ status: 413 }` when it is larger).
- *      A Web `Request` becomes one with {@link fromWebRequest}.
+ *      A Web `Request` becomes one with {@link fromWebRequest}, a Node request (Express, Passport,
+ *      Next.js Pages API routes) with {@link fromNodeRequest} (`req.body` if a parser ran, else
+ *      the stream, read to its end past the cap so keep-alive sockets stay usable).
  * 3. **Results.** Every handler resolves (it never throws) to a {@link ProtocolResult}:
  *    - `answer`: `{ status, headers, body }`, ready to send (`body` is JSON or `undefined`;
- *      {@link toWebResponse} makes a Web `Response`). The table in `public-errors.ts` decides it.
+ *      {@link toWebResponse} makes a Web `Response`, {@link sendNodeAnswer} writes a Node one).
+ *      The table in `public-errors.ts` decides it.
  *    - `ok: true` and `value`: the engine's `SendSuccess` (send; `delivery: 'unknown'` when
  *      TingTing's answer was lost: still 202, with `delivery` and a `message` in the body, so pages
  *      move on to the code entry), the {@link VerifiedPhone} (verify: sign the user in here).
@@ -84,6 +87,14 @@ export {
   readFields,
 } from './fields.js';
 export {
+  type HTTPErrorCode,
+  isTingTingHTTPError,
+  TingTingHTTPError,
+  type TingTingHTTPErrorOptions,
+} from './http-error.js';
+export { fromNodeRequest, type NodeRequest, sendNodeAnswer } from './node.js';
+export {
+  type AdapterOptionKind,
   type AdapterSpec,
   DEFAULT_MAX_BODY_IN_BYTES,
   isOTPEngine,

@@ -55,10 +55,19 @@ export interface ResolvedProtocolOptions {
   ipHeader: string;
 }
 
+/**
+ * The type an adapter option must have when set: checked with the same `TypeError` everywhere
+ * (`` `onVerified` must be a function ``). `'object|false'`: an options object or `false`.
+ */
+export type AdapterOptionKind = 'function' | 'boolean' | 'string' | 'object' | 'object|false';
+
 /** What an adapter tells {@link resolveProtocolOptions} about itself. */
 export interface AdapterSpec {
-  /** The adapter's own option names (it checks their values itself); listed in the unknown-option error. */
-  adapterOptions?: readonly string[];
+  /**
+   * The adapter's own options, listed in the unknown-option error: names (the adapter checks the
+   * values), or names with the kind each value must have when set (checked here).
+   */
+  adapterOptions?: readonly string[] | Readonly<Record<string, AdapterOptionKind>>;
   /** The engine, when the adapter takes it as an argument (`createTingTingAuth(engine, options)`). */
   engine?: unknown;
   /** How to write the engine in the error for a missing or wrong one. */
@@ -146,10 +155,23 @@ export function resolveProtocolOptions(
       (name) => !(engineIsArgument && name === 'engine') && !spec.without?.includes(name),
     ),
     ...(spec.clientIPFromHeaders === true ? ['trustProxy', 'ipHeader'] : []),
-    ...(spec.adapterOptions ?? []),
+    ...(Array.isArray(spec.adapterOptions)
+      ? spec.adapterOptions
+      : Object.keys(spec.adapterOptions ?? {})),
   ];
   for (const key of Object.keys(o)) {
     if (!known.includes(key)) fail(`unknown option \`${key}\`; known options: ${known.join(', ')}`);
+  }
+  if (!Array.isArray(spec.adapterOptions)) {
+    const kinds = (spec.adapterOptions ?? {}) as Readonly<Record<string, AdapterOptionKind>>;
+    for (const [name, kind] of Object.entries(kinds)) {
+      const value = o[name];
+      if (value === undefined || (kind === 'object|false' && value === false)) continue;
+      const type = value === null || Array.isArray(value) ? 'null' : typeof value;
+      if (type !== kind.split('|')[0]) {
+        fail(`\`${name}\` must be ${kind === 'object|false' ? 'an object or false' : `a ${kind}`}`);
+      }
+    }
   }
   const engine = engineIsArgument ? spec.engine : o.engine;
   if (!isOTPEngine(engine)) {
