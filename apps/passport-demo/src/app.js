@@ -172,6 +172,14 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.use(authenticator.initialize());
   app.use(authenticator.session());
 
+  /**
+   * The strategy's cross-site test (core's), with `X-Forwarded-Host` trusted only behind a trusted
+   * proxy, as the strategy does.
+   * @param {import('express').Request} req
+   */
+  const crossSite = (req) =>
+    isCrossSiteRequest(req, { trustForwardedHost: Boolean(req.app.get('trust proxy')) });
+
   const outboxHref = fake ? '/dev/outbox' : undefined;
   /** @param {import('express').Response} res @param {string} html */
   const page = (res, html) => {
@@ -357,7 +365,10 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     state.pending = pending;
     delete state.flash;
     res.set('Cache-Control', 'no-store');
-    if (wantsJSON(req)) res.status(202).json(pending);
+    // TingTing's answer was lost: the code may still arrive; the page moves on to the code entry.
+    const unknown =
+      sent.delivery === 'unknown' ? { delivery: sent.delivery, message: sent.message } : {};
+    if (wantsJSON(req)) res.status(202).json({ ...pending, ...unknown });
     else res.redirect(303, '/');
   });
 
@@ -367,7 +378,7 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     legacyHeaders: false,
     // A cross-site post is refused by the strategy anyway; counting it would let another site
     // spend a visitor's allowance.
-    skip: (req) => isCrossSiteRequest(req),
+    skip: (req) => crossSite(req),
     handler: (req, res) => {
       const reset = /** @type {{ rateLimit?: { resetTime?: Date } }} */ (req).rateLimit?.resetTime;
       const retryAfter = reset ? Math.max(1, (reset.getTime() - Date.now()) / 1_000) : undefined;
@@ -384,7 +395,7 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.post(ACTIONS.signOut, (req, res, next) => {
     // The strategy guards send and verify; sign-out is the app's own route, so the app checks
     // with the same test (core's). Without it, another site could sign users out.
-    if (isCrossSiteRequest(req)) {
+    if (crossSite(req)) {
       refuse(req, res, 403, {
         code: 'CROSS_SITE_REQUEST',
         message: 'Requests from other sites are not allowed.',
