@@ -6,5 +6,4 @@
  */
 
 export * from './shared-exports.js';
-export { TingTingSignInError } from './sign-in-error.js';
-export { TingTing } from './v4.js';
+export { TingTing, TingTingSignInError } from './v4.js';

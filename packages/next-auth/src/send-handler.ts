@@ -1,7 +1,6 @@
 /**
- * The send step, which next-auth does not have: a `POST` handler for an App Router route
- * (`export const POST = handler`), a Pages Router API route (`export default handler`), or a server
- * action. It maps the host's request onto core's protocol and the answer back.
+ * The send step, which next-auth does not have: one handler for an App Router route, a Pages
+ * Router API route or a server action. It maps the host's request onto core's protocol and back.
  */
 
 import type { Purpose } from '@tingting-auth/core';
@@ -17,9 +16,9 @@ import {
 import type { SendErrorCode } from './codes.js';
 import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
 
-/** Options of {@link createSendHandler}. */
+/** Options of {@link createSendHandler}; the README's table explains each. */
 export interface SendHandlerOptions extends ProxyOptions {
-  /** Purpose codes are sent for; must match the provider's. @default 'sign-in' */
+  /** Must match the provider's. @default 'sign-in' */
   purpose?: Purpose;
   /** Origins allowed besides the request's own, exact `scheme://host[:port]`. @default [] */
   allowedOrigins?: readonly string[];
@@ -27,59 +26,48 @@ export interface SendHandlerOptions extends ProxyOptions {
   crossSiteProtection?: 'origin' | false;
   /** Accept requests with neither `Origin` nor `Sec-Fetch-Site` (curl, servers). @default true */
   allowRequestsWithoutOrigin?: boolean;
-  /** Largest request body read, in bytes. @default 4096 */
+  /** @default 4096 */
   maxBodyInBytes?: number;
-  /**
-   * Called with infrastructure errors (store down, TingTing down) before the generic 502/503
-   * answer. Their messages hold no secret.
-   * @default logs `name` and `code` with `console.error`
-   */
+  /** Gets infrastructure errors (no secret in them). @default logs `name` and `code` */
   onError?: (error: unknown) => void;
 }
 
-/** The 202 body of a send (dates as ISO strings; `delivery: 'unknown'` when TingTing's answer was lost). */
+/** The 202 body of a send; `delivery: 'unknown'` (and a `message`) when TingTing's answer was lost. */
 export type SendCodeResponse = SendCodeAnswer;
 
-/** The error body every other answer carries. */
+/** The body of every other answer. */
 export interface SendCodeErrorBody {
   error: { code: SendErrorCode; message: string };
 }
 
-/** A Pages Router API request (`NextApiRequest`), as far as the handler reads it. */
+/** A Pages Router request (`NextApiRequest`) as the handler reads it; `body` unset without Next's parser. */
 export interface PagesRequest extends AsyncIterable<Uint8Array> {
   method?: string | undefined;
   headers: { readonly [name: string]: string | readonly string[] | undefined };
-  /** What Next.js parsed (its default); unset with `export const config = { api: { bodyParser: false } }`. */
   body?: unknown;
 }
 
-/** A Pages Router API response (`NextApiResponse`), as far as the handler writes it. */
+/** A Pages Router response (`NextApiResponse`) as the handler writes it. */
 export interface PagesResponse {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
   end(body?: string): unknown;
 }
 
-/** The send handler: a Web `Request` in and a `Response` out (App Router), or Next's `(req, res)` (Pages Router). */
+/** `Request` in, `Response` out (App Router, server actions), or Next's `(req, res)` (Pages Router). */
 export interface SendHandler {
   (req: PagesRequest, res: PagesResponse): Promise<void>;
   (request: Request): Promise<Response>;
 }
 
 /**
- * Create the send handler.
- *
- * Accepts JSON (`{ phone, channel?, voice?, resend? }`) and URL-encoded forms with the same fields.
- * Answers: 202 `{ phone, channel, expiresAt, resendAt }`; 400 `INVALID_REQUEST` / `MALFORMED_BODY` / `INVALID_PHONE`;
- * 403 `CROSS_SITE_REQUEST`; 405; 413; 415; 429 `RATE_LIMITED` and 503 `SERVICE_UNAVAILABLE` with
- * `Retry-After`; 502 `DELIVERY_FAILED`. Errors as `{ error: { code, message } }`.
+ * Create the send handler: JSON or URL-encoded `{ phone, channel?, voice?, resend? }` in; 202
+ * `{ phone, channel, expiresAt, resendAt }` or `{ error: { code, message } }` out (README: codes).
  *
  * @example
  * ```ts
- * // app/api/auth/otp/send/route.ts
- * import { createSendHandler } from '@tingting-auth/next-auth';
- * import { getEngine } from '@/lib/otp';
- * export const POST = createSendHandler(getEngine); // pages/api: export default
+ * export const POST = createSendHandler(getEngine); // app/api/auth/otp/send/route.ts
+ * export default createSendHandler(getEngine); // pages/api/auth/otp/send.ts
  * ```
  */
 export function createSendHandler(
