@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'public-errors': 'src/public-errors.ts',
     'upstream/index': 'src/upstream/index.ts',
+    'protocol/index': 'src/protocol/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

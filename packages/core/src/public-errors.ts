@@ -114,6 +114,13 @@ export const VERIFY_FAILURE_CODES: Readonly<
 });
 
 /**
+ * What a page shows when a send's outcome is unknown (a 202 with `delivery: 'unknown'`): the code
+ * may or may not arrive; it works if it does, and a new one can be asked for at `resendAt`.
+ */
+export const DELIVERY_UNKNOWN_MESSAGE =
+  'We may have sent you a code. If it has not arrived, you can ask for a new one shortly.';
+
+/**
  * `Retry-After` (seconds) adapters send with a 503 for a thrown error (store down, TingTing's
  * answer unknown): long enough for a restart or a failover, short enough for a user to wait.
  */
