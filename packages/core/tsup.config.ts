@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'public-errors': 'src/public-errors.ts',
     'protocol/index': 'src/protocol/index.ts',
+    'store-types': 'src/store-types.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import {
-  type ChallengeRecord,
-  type HitOutcome,
-  type IssueOutcome,
-  type OTPStore,
-  type SendLimits,
-  StoreUnavailableError,
-  type Subject,
-  type VerifyOutcome,
-  type VerifyPolicy,
-} from '@tingting-auth/core';
+import { StoreUnavailableError } from '@tingting-auth/core';
+import type {
+  ChallengeRecord,
+  HitOutcome,
+  IssueOutcome,
+  OTPStore,
+  SendLimits,
+  Subject,
+  VerifyOutcome,
+  VerifyPolicy,
+} from '@tingting-auth/core/store';
 import { ABANDON, CANCEL, HIT, ISSUE, VERIFY } from './scripts.js';
 
 /**
