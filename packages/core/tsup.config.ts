@@ -6,6 +6,7 @@ export default defineConfig({
     'public-errors': 'src/public-errors.ts',
     'upstream/index': 'src/upstream/index.ts',
     'protocol/index': 'src/protocol/index.ts',
+    'store-types': 'src/store-types.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

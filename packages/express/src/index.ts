@@ -18,6 +18,7 @@ export type {
 } from '@tingting-auth/core';
 export {
   DeliveryFailedError,
+  ErrorCode,
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,

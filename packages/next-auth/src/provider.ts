@@ -4,7 +4,11 @@
  */
 
 import type { Purpose, RequestHeaders } from '@tingting-auth/core';
-import { createOTPProtocol, resolveProtocolOptions } from '@tingting-auth/core/protocol';
+import {
+  type AdapterOptionKind,
+  createOTPProtocol,
+  resolveProtocolOptions,
+} from '@tingting-auth/core/protocol';
 import type { SignInErrorCode } from './codes.js';
 import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
 
@@ -54,14 +58,20 @@ export interface TingTingProviderConfig {
 export function createProvider(
   options: TingTingProviderOptions,
   fail: (code: SignInErrorCode, cause?: unknown) => never,
-  extra: readonly string[] = [],
+  extra: Readonly<Record<string, AdapterOptionKind>> = {},
 ): TingTingProviderConfig {
   const given: Partial<TingTingProviderOptions> = options ?? {};
   const resolved = resolveProtocolOptions(
     'TingTing',
     { ...given, engine: lazyEngine(given.engine) },
     {
-      adapterOptions: ['id', 'name', 'getUser', 'credentials', ...extra],
+      adapterOptions: {
+        id: 'string',
+        name: 'string',
+        getUser: 'function',
+        credentials: 'object',
+        ...extra,
+      },
       engineUsage: 'pass one, or a function that returns one',
       clientIPFromHeaders: true,
       // next-auth reads the body and checks its own CSRF token.
@@ -75,17 +85,8 @@ export function createProvider(
   );
   const otp = createOTPProtocol({ ...resolved, crossSiteProtection: false });
   const { id = 'tingting', name = 'TingTing', getUser = defaultUser, credentials = {} } = given;
-  if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
     throw new TypeError('TingTing: `id` must be a non-empty URL-safe string, e.g. "tingting"');
-  }
-  for (const [key, value, type] of [
-    ['name', name, 'a string'],
-    ['getUser', getUser, 'a function'],
-    ['credentials', credentials, 'an object'],
-  ] as const) {
-    if (typeof value !== type.split(' ')[1] || value === null) {
-      throw new TypeError(`TingTing: \`${key}\` must be ${type}`);
-    }
   }
   const platformIPOf = platformIP('TingTing', given.trustProxy, false);
   return {

@@ -3,14 +3,18 @@
  * Router API route or a server action. It maps the host's request onto core's protocol and back.
  */
 
+import type { ServerResponse } from 'node:http';
 import type { Purpose } from '@tingting-auth/core';
 import {
   createOTPProtocol,
+  fromNodeRequest,
   fromWebRequest,
+  type NodeRequest,
   type ProtocolAnswer,
   type ProtocolRequest,
   resolveProtocolOptions,
   type SendCodeAnswer,
+  sendNodeAnswer,
   toWebResponse,
 } from '@tingting-auth/core/protocol';
 import type { SendErrorCode } from './codes.js';
@@ -40,23 +44,9 @@ export interface SendCodeErrorBody {
   error: { code: SendErrorCode; message: string };
 }
 
-/** A Pages Router request (`NextApiRequest`) as the handler reads it; `body` unset without Next's parser. */
-export interface PagesRequest extends AsyncIterable<Uint8Array> {
-  method?: string | undefined;
-  headers: { readonly [name: string]: string | readonly string[] | undefined };
-  body?: unknown;
-}
-
-/** A Pages Router response (`NextApiResponse`) as the handler writes it. */
-export interface PagesResponse {
-  statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
-}
-
 /** `Request` in, `Response` out (App Router, server actions), or Next's `(req, res)` (Pages Router). */
 export interface SendHandler {
-  (req: PagesRequest, res: PagesResponse): Promise<void>;
+  (req: NodeRequest, res: ServerResponse): Promise<void>;
   (request: Request): Promise<Response>;
 }
 
@@ -79,13 +69,10 @@ export function createSendHandler(
       engine: lazyEngine(engine),
       engineUsage: 'pass one, or a function that returns one',
       clientIPFromHeaders: true,
-      adapterOptions: ['onError'],
+      adapterOptions: { onError: 'function' },
     }),
   );
   const { onError = logError } = options;
-  if (typeof onError !== 'function') {
-    throw new TypeError('createSendHandler: `onError` must be a function');
-  }
   const platformIPOf = platformIP('createSendHandler', options.trustProxy, true);
 
   async function send(request: ProtocolRequest): Promise<ProtocolAnswer> {
@@ -95,31 +82,19 @@ export function createSendHandler(
     return result.answer;
   }
 
-  return (async (request: Request | PagesRequest, res?: PagesResponse) => {
+  return (async (request: Request | NodeRequest, res?: ServerResponse) => {
     if (typeof (request.headers as Headers).get === 'function') {
       return toWebResponse(await send(fromWebRequest(request as Request)));
     }
-    const req = request as PagesRequest;
     if (res === undefined)
       throw new TypeError('createSendHandler: a Pages Router call needs `res`');
-    const { status, headers, body } = await send({
-      headers: req.headers,
-      ...(req.method === undefined ? {} : { method: req.method }),
-      // Next.js parsed the body unless the route turned its parser off; a string is a body it
-      // did not understand, for the content-type rules to refuse.
-      ...(req.body === undefined
-        ? { body: (ReadableStream as unknown as StreamFrom).from(req) }
-        : typeof req.body === 'string'
-          ? { body: new TextEncoder().encode(req.body) }
-          : { fields: req.body }),
-    });
-    res.statusCode = status;
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.end(body === undefined ? undefined : JSON.stringify(body));
+    const node = fromNodeRequest(request as NodeRequest);
+    const { fields } = node;
+    // A string is a body Next.js's parser did not understand: for the content-type rules to refuse.
+    const bytes = typeof fields === 'string' ? new TextEncoder().encode(fields) : undefined;
+    sendNodeAnswer(res, await send(bytes ? { ...node, fields: undefined, body: bytes } : node));
   }) as SendHandler;
 }
-
-type StreamFrom = { from(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> };
 
 function logError(error: unknown): void {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };

@@ -60,7 +60,7 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
   const fail = (code: SignInErrorCode, cause: unknown): never => {
     throw new TingTingSignInError(code, cause);
   };
-  return createProvider(shared, fail, ['CredentialsSignin']);
+  return createProvider(shared, fail, { CredentialsSignin: 'function' });
 }
 
 export * from './shared-exports.js';

@@ -1,8 +1,8 @@
-import { PUBLIC_ERROR_MESSAGES } from '@tingting-auth/core';
 import {
   createOTPProtocol,
   type ProtocolRefusal,
   type ProtocolRequest,
+  refusalOf,
   resolveProtocolOptions,
   type SendCodeAnswer,
 } from '@tingting-auth/core/protocol';
@@ -29,10 +29,12 @@ type AsyncVerify<A extends unknown[]> = (
   // biome-ignore lint/suspicious/noConfusingVoidType: an async callback that calls `done` resolves with void
 ) => PromiseLike<VerifiedUser | void>;
 
-const ACCESS_DENIED: TingTingChallenge = {
-  message: PUBLIC_ERROR_MESSAGES.ACCESS_DENIED,
-  code: 'ACCESS_DENIED',
-};
+/** The challenge of a refusal: its public code, message and `retryAfter`, never its cause. */
+function challengeOf({ code, message, retryAfter }: ProtocolRefusal): TingTingChallenge {
+  return retryAfter === undefined ? { message, code } : { message, code, retryAfter };
+}
+
+const ACCESS_DENIED = challengeOf(refusalOf('ACCESS_DENIED'));
 
 /** Passport treats a falsy error as "no error" and would carry on as if signed in. */
 function errorOf(reason: unknown): unknown {
@@ -52,9 +54,8 @@ function resolveOptions(options: unknown, verify: unknown) {
     fail('options are required: new Strategy({ engine }, (phone, done) => ...)');
   }
   const o = options as Record<string, unknown>;
-  // The host's body parser reads the body; a limit here would do nothing.
-  if ('maxBodyInBytes' in o) fail('`maxBodyInBytes` has no effect: set your body parser `limit`');
   const shared = resolveProtocolOptions(CALLER, o, {
+    without: ['maxBodyInBytes'], // the app's body parser reads the body: set its `limit`
     adapterOptions: ['name', 'passReqToCallback', 'ip', ...FIELDS.map((f) => `${f}Field`)],
     engineUsage: 'new Strategy({ engine: new OTPEngine({ sender, secret }) }, verify)',
   });
@@ -209,13 +210,12 @@ export class Strategy extends StrategyBase {
 
   /** A refusal as Passport's `fail` (with `Retry-After`), or the engine's thrown error as `error`. */
   private refuse(req: Request, end: Actions, refusal: ProtocolRefusal) {
-    const { code, message, status, retryAfter, cause } = refusal;
+    const { status, retryAfter, cause } = refusal;
     if (cause !== undefined) return end.error(cause);
     // Express sets `req.res`; other frameworks (or a test double) may not.
     if (retryAfter !== undefined && req.res?.headersSent === false) {
       req.res.setHeader('Retry-After', String(retryAfter));
     }
-    const challenge: TingTingChallenge = { message, code };
-    end.fail(retryAfter === undefined ? challenge : { ...challenge, retryAfter }, status);
+    end.fail(challengeOf(refusal), status);
   }
 }

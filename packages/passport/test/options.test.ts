@@ -41,7 +41,7 @@ describe('new Strategy(options, verify)', () => {
     [
       'maxBodyInBytes (the body parser reads the body)',
       { engine, maxBodyInBytes: 1024 },
-      /`maxBodyInBytes` has no effect/,
+      /unknown option `maxBodyInBytes`/,
     ],
     [
       'trustProxy (Express has its own `trust proxy`)',

@@ -7,7 +7,7 @@ import type {
   Subject,
   VerifyOutcome,
   VerifyPolicy,
-} from '@tingting-auth/core';
+} from '@tingting-auth/core/store';
 import {
   asArray,
   type Script,

@@ -67,6 +67,10 @@
  * @packageDocumentation
  */
 
+// Core types the protocol's signatures use, so an adapter imports them from here too.
+export type { RequestHeaders } from '../cross-site.js';
+export type { Channel, OTPEngineAPI, Purpose, SendSuccess } from '../otp-types.js';
+export type { PublicErrorCode } from '../public-errors.js';
 export {
   answerOf,
   jsonAnswer,
