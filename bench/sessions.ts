@@ -88,15 +88,22 @@ async function oneProcess(store: UpstreamSessionStore) {
   const sid = await signIn(sessions, 'asha', 'right-password-123');
   now = (await sessions.getTokens(sid)).accessExpiresAt + 1;
   notes.resetStats();
-  const latencies: number[] = [];
-  await Promise.all(
-    Array.from({ length: 100 }, async () => {
-      const t0 = performance.now();
-      await sessions.getAccessToken(sid);
-      latencies.push(performance.now() - t0);
-    }),
-  );
-  return { refreshes: notes.stats.refreshCalls, p99: percentile(latencies, 99) };
+  const burst = async (): Promise<number> => {
+    const latencies: number[] = [];
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const t0 = performance.now();
+        await sessions.getAccessToken(sid);
+        latencies.push(performance.now() - t0);
+      }),
+    );
+    return percentile(latencies, 99);
+  };
+  const p99 = await burst();
+  const refreshes = notes.stats.refreshCalls;
+  // The same burst once the token is fresh again: what 100 parallel requests cost without a refresh.
+  const freshP99 = await burst();
+  return { refreshes, p99, freshP99 };
 }
 
 /** One bare refresh call to the fake, for the latency the waiters are compared with. */
@@ -144,7 +151,10 @@ async function fourProcesses(): Promise<number> {
   return notes.stats.refreshCalls;
 }
 
+// A first round of each warms the code paths (the bare refresh below is warm too).
+await oneProcess(new MemorySessionStore());
 const memoryFlight = await oneProcess(new MemorySessionStore());
+await oneProcess(redisStore());
 const redisFlight = await oneProcess(redisStore());
 const processesFlight = await fourProcesses();
 const refreshLatency = await bareRefreshLatency();
@@ -236,7 +246,7 @@ console.log(
   `Upstream refresh calls for 100 parallel requests on an expired token: ${memoryFlight.refreshes} (memory), ${redisFlight.refreshes} (Redis), ${processesFlight} (4 processes × 25, Redis); goal 1`,
 );
 console.log(
-  `Waiters' p99: ${memoryFlight.p99.toFixed(1)} ms (memory), ${redisFlight.p99.toFixed(1)} ms (Redis); one bare refresh: ${refreshLatency.toFixed(1)} ms`,
+  `p99 of 100 parallel on an expired token: ${memoryFlight.p99.toFixed(1)} ms (memory), ${redisFlight.p99.toFixed(1)} ms (Redis); on a fresh token: ${memoryFlight.freshP99.toFixed(1)} / ${redisFlight.freshP99.toFixed(1)} ms; one bare refresh: ${refreshLatency.toFixed(1)} ms`,
 );
 console.log(`Store round trips per fresh getAccessToken: ${tripsPerCall} (goal 1)`);
 console.log('');
@@ -271,12 +281,15 @@ const figures: Figure[] = [
     note: 'every process got the same new token',
   },
   {
-    name: "waiters' p99 latency, 100 parallel on an expired token (RedisSessionStore)",
+    name: 'p99 latency of 100 parallel requests on an expired token, 1 process (RedisSessionStore)',
     value: redisFlight.p99,
     unit: 'ms',
     digits: 1,
-    baseline: { name: 'one bare upstream refresh (median of 21)', value: refreshLatency },
-    note: 'design goal: ≤ one refresh + one 50 ms poll',
+    baseline: {
+      name: 'the same 100 parallel requests on a fresh token',
+      value: redisFlight.freshP99,
+    },
+    note: `added by the one refresh: ${(redisFlight.p99 - redisFlight.freshP99).toFixed(1)} ms; one bare upstream refresh takes ${refreshLatency.toFixed(1)} ms (median of 21); design goal: added ≤ one refresh + one 50 ms poll`,
   },
   {
     name: 'Redis round trips per getAccessToken, fresh token',
