@@ -14,7 +14,7 @@ import type { Cookie, CookieJar } from 'tough-cookie';
 import { TingTingUnexpectedBodyError } from '../client/client-errors.js';
 import { parseGetAPIToken, parseLogin, parseRefresh, parseUserProfile } from '../client/schemas.js';
 import type { FetchLike } from '../http/exchange.js';
-import { decodeJWTClaims, expiresAt, jwtSubject } from './expiry.js';
+import { computeExpiresAt, decodeJWTClaims, jwtSubject } from './expiry.js';
 import { createTokenSet, tokenSetSecrets } from './token-set.js';
 import type {
   CallCtx,
@@ -164,7 +164,7 @@ function cookieSeconds(cookie: Cookie): number | undefined {
 
 /** When a session cookie expires on our clock: the shorter of its Max-Age and its JWT's exp − iat. */
 function cookieExpiresAt(cookie: Cookie, receivedAt: number): number | undefined {
-  return expiresAt(receivedAt, {
+  return computeExpiresAt(receivedAt, {
     seconds: cookieSeconds(cookie),
     jwt: JWT.test(cookie.value) ? cookie.value : undefined,
   });
