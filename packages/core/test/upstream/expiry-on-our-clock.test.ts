@@ -8,7 +8,7 @@ import { computeExpiresAt, decodeJWTClaims } from '../../src/upstream/index.js';
 const RECEIVED = Date.UTC(2026, 0, 15, 6, 0, 0);
 
 /** An unsigned JWT with these claims (the signature is never checked here). */
-function jwt(claims: Record<string, unknown>): string {
+function jwt(claims: unknown): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2ln`;
 }
