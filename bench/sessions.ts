@@ -240,6 +240,55 @@ const sizes: [string, { bytes: number; memory: number }][] = [
   ],
 ];
 
+// --- sign-in failures: the same time whatever the reason, and the limiter's round trips ----------
+
+const ENUM_SAMPLES = Number(process.env.SAMPLES ?? 200);
+notes.addAccount({ username: 'bina', password: 'bina-password-1', active: false });
+const limited = new UpstreamSessions({
+  store: redisStore() as UpstreamSessionStore & MemorySessionStore,
+  secret: SECRET,
+  provider: notesProviderInstance,
+  clock,
+  throttle: { maxFailuresPerIdentifierPerDay: 1_000_000, maxFailuresPerIPPerDay: 1_000_000 },
+});
+const branches = {
+  'unknown user': { identifier: 'nobody', password: 'whatever-1' },
+  'wrong password': { identifier: 'asha', password: 'not-the-password' },
+  'inactive account': { identifier: 'bina', password: 'bina-password-1' },
+} as const;
+const times: Record<string, number[]> = {};
+const bare: Record<string, number[]> = {};
+let ipCounter = 0;
+const nextIP = (): string =>
+  `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
+for (let i = 0; i < ENUM_SAMPLES; i++) {
+  // Interleaved, each from a fresh IP (so no pair block), in rotating order.
+  const names = Object.keys(branches) as (keyof typeof branches)[];
+  for (let j = 0; j < names.length; j++) {
+    const name = names[(i + j) % names.length]!;
+    const t0 = performance.now();
+    const result = await limited.signIn({ ...branches[name], ip: nextIP() });
+    (times[name] ??= []).push(performance.now() - t0);
+    if (result.ok || result.reason !== 'invalid_credentials')
+      throw new Error(`${name}: ${JSON.stringify(result)}`);
+    // The same login straight to the provider: the upstream's own time for this branch.
+    const t1 = performance.now();
+    await notesProviderInstance
+      .login(branches[name], { signal: AbortSignal.timeout(10_000), now: clock })
+      .catch(() => undefined);
+    (bare[name] ??= []).push(performance.now() - t1);
+  }
+}
+// What our layer adds per branch: its median minus the bare provider call's median.
+const branchMedians = Object.entries(times).map(
+  ([name, values]) => [name, median(values) - median(bare[name]!)] as const,
+);
+const fastest = Math.min(...branchMedians.map(([, m]) => m));
+const spread = Math.max(...branchMedians.map(([, m]) => m)) - fastest;
+commands = 0;
+await limited.signIn({ identifier: 'asha', password: 'not-the-password', ip: nextIP() });
+const commandsPerFailedSignIn = commands;
+
 // --- report -------------------------------------------------------------------------------------------
 
 console.log(
@@ -249,6 +298,10 @@ console.log(
   `p99 of 100 parallel on an expired token: ${memoryFlight.p99.toFixed(1)} ms (memory), ${redisFlight.p99.toFixed(1)} ms (Redis); on a fresh token: ${memoryFlight.freshP99.toFixed(1)} / ${redisFlight.freshP99.toFixed(1)} ms; one bare refresh: ${refreshLatency.toFixed(1)} ms`,
 );
 console.log(`Store round trips per fresh getAccessToken: ${tripsPerCall} (goal 1)`);
+console.log(
+  `Failed sign-in, time added by UpstreamSessions (median − bare provider median, ${ENUM_SAMPLES} each): ${branchMedians.map(([n, m]) => `${n} ${m.toFixed(2)} ms`).join(', ')}; spread ${spread.toFixed(2)} ms`,
+);
+console.log(`Redis commands per failed sign-in (limiter): ${commandsPerFailedSignIn}`);
 console.log('');
 console.log('| load | getAccessToken/s | store.get/s | ratio |');
 console.log('| --- | ---: | ---: | ---: |');
@@ -310,6 +363,21 @@ const figures: Figure[] = [
       note: 'adds opening the sealed token set (AES-256-GCM) and the expiry check',
     }),
   ),
+  {
+    name: 'time signIn adds to a failed login: spread over unknown user / wrong password / inactive account',
+    value: spread,
+    unit: 'ms',
+    digits: 2,
+    baseline: { name: 'time added on the fastest branch (median)', value: fastest },
+    goal: { on: 'value', op: '<=', target: 1 },
+    note: `${ENUM_SAMPLES} each, interleaved with the bare provider call; added = median(signIn) − median(provider.login) per branch`,
+  },
+  {
+    name: 'Redis commands per failed sign-in',
+    value: commandsPerFailedSignIn,
+    unit: 'commands',
+    note: 'the limiter: one script for the identifier and (identifier, IP) counters, one for the IP, sent at once (one round trip of latency)',
+  },
   ...sizes.map(
     ([name, size]): Figure => ({
       name: `sealed session record in Redis, ${name}`,
