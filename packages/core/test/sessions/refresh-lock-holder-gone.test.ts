@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySessionStore, sessionKeyOf } from '../../src/upstream/index.js';
+import {
+  MemorySessionStore,
+  SessionUnavailableError,
+  sessionKeyOf,
+} from '../../src/upstream/index.js';
 import { type SessionsHarness, setup } from './helpers.js';
 
 // A process that took the refresh lock and died must not block the session for longer than the
@@ -25,4 +29,22 @@ describe('a refresh lock whose holder is gone', () => {
     expect(h.fake.stats.refreshCalls).toBe(1);
     expect(h.fake.stats.reuseDetected).toBe(0);
   });
+
+  it('held past the wait limit by a holder that never stores: the waiter serves the valid token, else answers 503, never hangs', async () => {
+    const store = new MemorySessionStore();
+    h = await setup({ sessions: { store, refreshTimeoutInMilliseconds: 100 } });
+    const sid = await h.signIn();
+    const before = await h.sessions.getTokens(sid);
+    expect(await store.lock(sessionKeyOf(sid)!, 'stuck-holder', 60_000)).toBe(true);
+    h.fake.resetStats();
+    // Inside the refresh-ahead window, still valid: served after the wait.
+    h.clock.set(before.accessExpiresAt - 1_000);
+    expect(await h.sessions.getAccessToken(sid)).toBe(before.accessToken);
+    // Expired: 503 with Retry-After, the session kept.
+    h.clock.set(before.accessExpiresAt);
+    const error = await h.sessions.getAccessToken(sid).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionUnavailableError);
+    expect((await h.sessions.status(sid)).active).toBe(true);
+    expect(h.fake.stats.refreshCalls).toBe(0);
+  }, 30_000);
 });
