@@ -75,7 +75,6 @@ const END_REASONS: readonly string[] = [
   'ended_by_app',
   'refresh_rejected',
   'refresh_lost',
-  'expired',
   'unreadable',
 ];
 
