@@ -256,20 +256,21 @@ const branches = {
   'wrong password': { identifier: 'asha', password: 'not-the-password' },
   'inactive account': { identifier: 'bina', password: 'bina-password-1' },
 } as const;
-const times: Record<string, number[]> = {};
-const bare: Record<string, number[]> = {};
-const added: Record<string, number[]> = {};
+const names = Object.keys(branches) as (keyof typeof branches)[];
+const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
+const bare = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
+const added = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
 let ipCounter = 0;
 const nextIP = (): string =>
   `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
 for (let i = 0; i < ENUM_SAMPLES; i++) {
   // Interleaved, each from a fresh IP (so no pair block), in rotating order.
-  const names = Object.keys(branches) as (keyof typeof branches)[];
   for (let j = 0; j < names.length; j++) {
     const name = names[(i + j) % names.length]!;
     const t0 = performance.now();
     const result = await limited.signIn({ ...branches[name], ip: nextIP() });
-    (times[name] ??= []).push(performance.now() - t0);
+    const took = performance.now() - t0;
+    times[name]!.push(took);
     if (result.ok || result.reason !== 'invalid_credentials')
       throw new Error(`${name}: ${JSON.stringify(result)}`);
     // The same login straight to the provider: the upstream's own time for this branch.
@@ -277,9 +278,10 @@ for (let i = 0; i < ENUM_SAMPLES; i++) {
     await notesProviderInstance
       .login(branches[name], { signal: AbortSignal.timeout(10_000), now: clock })
       .catch(() => undefined);
-    (bare[name] ??= []).push(performance.now() - t1);
+    const bareTook = performance.now() - t1;
+    bare[name]!.push(bareTook);
     // Paired: this sample's time minus the bare call right after it (slow drifts of the machine cancel).
-    (added[name] ??= []).push(times[name]!.at(-1)! - bare[name]!.at(-1)!);
+    added[name]!.push(took - bareTook);
   }
 }
 // What our layer adds per branch: the median of the paired differences.
