@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  type LoginThrottleStore,
   MemorySessionStore,
   notesProvider,
   sessionKeyOf,
@@ -57,9 +58,12 @@ const notes = await startFakeNotes({
   now: clock,
 });
 
-function manager(store: UpstreamSessionStore, provider: UpstreamProvider): UpstreamSessions {
+function manager(
+  store: UpstreamSessionStore & LoginThrottleStore,
+  provider: UpstreamProvider,
+): UpstreamSessions {
   return new UpstreamSessions({
-    store: store as UpstreamSessionStore & MemorySessionStore,
+    store,
     secret: SECRET,
     provider,
     clock,
@@ -83,7 +87,7 @@ function percentile(values: number[], p: number): number {
 const notesProviderInstance = notesProvider({ baseURL: notes.url });
 
 /** 100 parallel calls on an expired token in this process: refresh calls and waiter latencies. */
-async function oneProcess(store: UpstreamSessionStore) {
+async function oneProcess(store: UpstreamSessionStore & LoginThrottleStore) {
   const sessions = manager(store, notesProviderInstance);
   const sid = await signIn(sessions, 'asha', 'right-password-123');
   now = (await sessions.getTokens(sid)).accessExpiresAt + 1;
@@ -245,7 +249,7 @@ const sizes: [string, { bytes: number; memory: number }][] = [
 const ENUM_SAMPLES = Number(process.env.SAMPLES ?? 200);
 notes.addAccount({ username: 'bina', password: 'bina-password-1', active: false });
 const limited = new UpstreamSessions({
-  store: redisStore() as UpstreamSessionStore & MemorySessionStore,
+  store: redisStore(),
   secret: SECRET,
   provider: notesProviderInstance,
   clock,
