@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { decodeJWTClaims, expiresAt, type LifetimeHints } from './expiry.js';
+export { computeExpiresAt, decodeJWTClaims, type LifetimeHints } from './expiry.js';
 export {
   NotesClient,
   type NotesClientOptions,
@@ -27,7 +27,6 @@ export {
   type UpstreamSessionsOptions,
 } from './sessions.js';
 export { SessionExpiredError, SessionUnavailableError } from './sessions-errors.js';
-export { sessionKeyOf } from './sessions-seal.js';
 export type {
   UpstreamSessionEvent,
   UpstreamSessionEventListener,
@@ -37,6 +36,7 @@ export {
   MemorySessionStore,
   type MemorySessionStoreOptions,
 } from './sessions-memory-store.js';
+export { sessionKeyOf } from './sessions-seal.js';
 export type {
   ListedSession,
   ReplaceOutcome,
