@@ -55,12 +55,23 @@ const POLICY: VerifyPolicy = {
   failureWindowInMilliseconds: 60_000,
 };
 
-let sequence = randomInt(0, 90_000_000);
+/**
+ * Three-digit Nepali mobile prefixes (NTC 984-986, Ncell 980-982): followed by any seven digits,
+ * a valid mobile number. Not `98` + anything: 983…, 987… and 989… are not mobile ranges.
+ */
+const MOBILE_PREFIXES = ['984', '985', '986', '980', '981', '982'] as const;
+const PER_PREFIX = 10_000_000;
+const NUMBERS = MOBILE_PREFIXES.length * PER_PREFIX;
 
-/** A fresh E.164 Nepali mobile number, unique within this run. */
+// A random start keeps runs apart in a store that outlives them (a shared Redis without a fresh
+// prefix); every value maps to a valid number, so the draw cannot make an invalid one.
+let sequence = randomInt(0, NUMBERS);
+
+/** A fresh E.164 Nepali mobile number, unique within this run, valid whatever the draw. */
 function freshPhone(): string {
-  sequence = (sequence + 1) % 100_000_000;
-  return `+97798${String(sequence).padStart(8, '0')}`;
+  sequence = (sequence + 1) % NUMBERS;
+  const prefix = MOBILE_PREFIXES[Math.floor(sequence / PER_PREFIX)]!;
+  return `+977${prefix}${String(sequence % PER_PREFIX).padStart(7, '0')}`;
 }
 
 const RUN = randomUUID();
