@@ -345,9 +345,14 @@ export class OTPEngine implements OTPEngineAPI {
         Number(issued.retryAfterInMilliseconds) || 1_000,
       );
     }
-    const undo = async (): Promise<void> => {
+    const undo = async (deliveryFailed = false): Promise<void> => {
       try {
-        await this.#store.abandon(subject, challenge.id, now);
+        await this.#store.abandon(
+          subject,
+          challenge.id,
+          now,
+          ...(deliveryFailed ? [{ limits: this.#limits }] : []),
+        );
       } catch {
         // The store is failing too: the pending code stays and simply never verifies.
       }
@@ -389,7 +394,9 @@ export class OTPEngine implements OTPEngineAPI {
       } catch (error) {
         // The message may have gone out: keep the code so the user can still use it.
         if (isUnknownOutcome(error)) throw error;
-        await undo();
+        // Counted against the number's send window: a repeated definite failure closes it, so
+        // retries to a number the provider refuses never become unbounded provider calls.
+        await undo(true);
         // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
         // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
         if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
