@@ -222,11 +222,12 @@ ${detailList(details)}<form method="post" action="${escapeHTML(actions.signOut)}
 }
 
 /**
- * The dev-only outbox of the fake TingTing server: every delivered code, newest first.
- * @param {{ deliveries: readonly OutboxDelivery[] }} options
+ * The dev-only outbox of the fake TingTing server: the credits it has left, and every delivered
+ * code, newest first.
+ * @param {{ deliveries: readonly OutboxDelivery[]; credits?: { sms: number; phone: number } }} options
  * @returns {string}
  */
-export function outboxPage({ deliveries }) {
+export function outboxPage({ deliveries, credits }) {
   const rows = [...deliveries]
     .reverse()
     .map(
@@ -241,6 +242,11 @@ export function outboxPage({ deliveries }) {
     .join('\n');
   const main = `<h1>Dev outbox</h1>
 <p class="lead">What the embedded fake TingTing server "delivered". Only shown when no <code>TINGTING_API_TOKEN</code> is set.</p>
+${
+  credits
+    ? `<p class="credits" data-credits>Credits left: <strong data-credits-sms>${escapeHTML(credits.sms.toLocaleString('en-US'))}</strong> SMS, <strong data-credits-phone>${escapeHTML(credits.phone.toLocaleString('en-US'))}</strong> voice calls (the demo tops them up, so they never run out).</p>`
+    : ''
+}
 ${
   deliveries.length === 0
     ? '<p class="empty">Nothing delivered yet.</p>'
@@ -325,6 +331,7 @@ th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid var(--line)
 code.otp { font-size: 1.1rem; font-weight: 700; letter-spacing: 0.1em; }
 td.message { color: var(--muted); }
 .empty { color: var(--muted); }
+.credits { margin: -0.75rem 0 1.25rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

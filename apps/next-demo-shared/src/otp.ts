@@ -52,6 +52,24 @@ export function noticeOnce(message: string): void {
   console.warn(message);
 }
 
+/**
+ * Credits the embedded fake starts with, and tops each kind back up to when a delivery leaves
+ * fewer than {@link DEMO_CREDITS_FLOOR}: trying the demo for a while never runs it dry (the fake's
+ * own default, 100, ran out after 100 texts and every send failed until a restart).
+ */
+export const DEMO_CREDITS = 10_000;
+/** Below this many credits of a kind, the embedded fake is topped up to {@link DEMO_CREDITS}. */
+export const DEMO_CREDITS_FLOOR = 1_000;
+
+/** Top `fake`'s credits up to {@link DEMO_CREDITS} whenever a delivery leaves fewer than the floor. */
+export function keepCreditsTopped(fake: FakeTingTing): void {
+  fake.outbox.subscribe(() => {
+    const { sms, phone } = fake.credits;
+    if (sms < DEMO_CREDITS_FLOOR) fake.setCredits({ sms: DEMO_CREDITS });
+    if (phone < DEMO_CREDITS_FLOOR) fake.setCredits({ phone: DEMO_CREDITS });
+  });
+}
+
 function createSender(options: { apiToken: string; baseURL?: string }): OTPSender {
   return createTingTingSender(new TingTingClient(options));
 }
@@ -84,7 +102,10 @@ export function createDemoOTP(name: string): DemoOTP {
         engine: Promise.resolve(new OTPEngine({ sender, secret, store: new MemoryStore() })),
       };
     }
-    const fake = startFakeTingTing().then((server) => {
+    const fake = startFakeTingTing({
+      credits: { sms: DEMO_CREDITS, phone: DEMO_CREDITS },
+    }).then((server) => {
+      keepCreditsTopped(server);
       console.log(
         `[${name}] No TINGTING_API_TOKEN: using an embedded fake TingTing at ${server.url}`,
       );

@@ -378,7 +378,7 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 
