@@ -33,6 +33,7 @@ import { ipRateLimitKey } from './ip.js';
 import { Messages, type MessageTemplates } from './messages.js';
 import { type OTPPolicy, type ResolvedPolicy, resolvePolicy } from './policy.js';
 import { resolveTestMode, type TestModeOptions } from './test-mode.js';
+import { resolveWebOTPOrigin, webOTPLine } from './web-otp.js';
 
 /** Something with TingTing's `sendOTP` method: a `TingTingClient`, adapted with `createTingTingSender`. */
 export interface SendOTPCapable {
@@ -62,6 +63,17 @@ export interface OTPEngineOptions {
   defaultLocale?: Locale;
   /** @default 'np_rija' */
   defaultVoice?: Voice;
+  /**
+   * Your app's origin, for one-tap code entry on phones: every text message then ends with the
+   * origin-bound line `@<host> #<code>` (TingTing's `{otp}` placeholder, never the code itself), so
+   * Chrome on Android (WebOTP API) and Safari (security-code autofill) offer the code on that
+   * origin only. `https://<host>` on the default port, or `http://localhost[:port]` for
+   * development; anything else (a path, another scheme, plain http elsewhere) is a `TypeError`.
+   * Voice messages are unchanged.
+   * @default undefined (no line)
+   * @see https://wicg.github.io/sms-one-time-codes/
+   */
+  webOTPOrigin?: string;
   /** Receives warnings (multi-segment templates, throwing listeners). @default process.emitWarning */
   logger?: { warn(message: string): void };
 }
@@ -165,11 +177,13 @@ export class OTPEngine implements OTPEngineAPI {
     if (!VOICES.includes(this.#voice)) {
       throw new TypeError(`OTPEngine: defaultVoice must be one of ${VOICES.join(', ')}`);
     }
+    const webOTPHost = resolveWebOTPOrigin(options.webOTPOrigin);
     this.#messages = new Messages(
       options.messages,
       this.codeLength,
       Math.ceil(this.#policy.ttlInMilliseconds / 60_000),
       this.#warn,
+      webOTPHost === undefined ? undefined : webOTPLine(webOTPHost),
     );
     this.#testCodes = resolveTestMode(options.testMode, this.codeLength);
     const p = this.#policy;
