@@ -25,6 +25,20 @@ import { startFakeTingTing } from '@tingting-auth/testing';
  */
 
 /**
+ * The demo's own origin, for the engine's `webOTPOrigin` (one-tap code entry: texts end with
+ * `@host #<code>`): `PUBLIC_URL` when set (where the demo is deployed, `https://…`), else
+ * `http://localhost:<PORT>` as `serve` prints it. The line names the host only, so any local port
+ * gives `@localhost`.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {number} defaultPort
+ * @returns {string}
+ */
+export function demoOrigin(env, defaultPort) {
+  const url = env.PUBLIC_URL || `http://localhost:${env.PORT ?? defaultPort}`;
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
+
+/**
  * Credits the embedded fake starts with, and tops each kind back up to when a delivery leaves
  * fewer than {@link DEMO_CREDITS_FLOOR}: trying the demo for a while never runs it dry (the fake's
  * own default, 100, ran out after 100 texts and every send answered 502 until a restart).

@@ -32,6 +32,7 @@ export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode
             <th>Number</th>
             <th>Channel</th>
             <th>Code</th>
+            <th>Message, as it arrives</th>
             <th>At</th>
           </tr>
         </thead>
@@ -41,6 +42,9 @@ export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode
               <td>{d.number}</td>
               <td>{d.channel}</td>
               <td>{d.otp}</td>
+              <td data-message style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                {d.message}
+              </td>
               <td>{d.at.toISOString()}</td>
             </tr>
           ))}
@@ -62,7 +66,14 @@ export async function outboxResponse(demo: DemoOTP, request: Request): Promise<R
   const server = await fake;
   const messages = server.outbox.messages
     .filter((d) => !national || d.number === national)
-    .map(({ id, number, channel, otp, at }) => ({ id, number, channel, code: otp, at }))
+    .map(({ id, number, channel, otp, message, at }) => ({
+      id,
+      number,
+      channel,
+      code: otp,
+      message,
+      at,
+    }))
     .reverse();
   return Response.json(
     { messages, credits: server.credits },

@@ -70,6 +70,18 @@ export function keepCreditsTopped(fake: FakeTingTing): void {
   });
 }
 
+/**
+ * The demo's own origin, for the engine's `webOTPOrigin` (one-tap code entry: texts end with
+ * `@host #<code>`): `PUBLIC_URL`, else next-auth's `AUTH_URL` / `NEXTAUTH_URL`, else
+ * `http://localhost:<PORT>` (`next start`'s default 3000). The line names the host only.
+ */
+export function demoOrigin(env: NodeJS.ProcessEnv = process.env): string {
+  const url =
+    env.PUBLIC_URL || env.AUTH_URL || env.NEXTAUTH_URL || `http://localhost:${env.PORT ?? 3000}`;
+  // AUTH_URL may carry next-auth's base path (`…/api/auth`): the origin alone is bound.
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
+
 function createSender(options: { apiToken: string; baseURL?: string }): OTPSender {
   return createTingTingSender(new TingTingClient(options));
 }
@@ -99,7 +111,9 @@ export function createDemoOTP(name: string): DemoOTP {
         ...(process.env.TINGTING_BASE_URL ? { baseURL: process.env.TINGTING_BASE_URL } : {}),
       });
       return {
-        engine: Promise.resolve(new OTPEngine({ sender, secret, store: new MemoryStore() })),
+        engine: Promise.resolve(
+          new OTPEngine({ sender, secret, store: new MemoryStore(), webOTPOrigin: demoOrigin() }),
+        ),
       };
     }
     const fake = startFakeTingTing({
@@ -120,7 +134,13 @@ export function createDemoOTP(name: string): DemoOTP {
     });
     const engine = fake.then((server) => {
       const sender = createSender({ apiToken: server.apiToken, baseURL: server.url });
-      return new OTPEngine({ sender, secret, store: new MemoryStore() });
+      return new OTPEngine({
+        sender,
+        secret,
+        store: new MemoryStore(),
+        // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+        webOTPOrigin: demoOrigin(),
+      });
     });
     return { engine, fake };
   }
