@@ -10,12 +10,12 @@ import { createTingTingAuth } from '@tingting-auth/express';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { startDevTingTing } from './dev-tingting.js';
+import { demoOrigin, startDevTingTing } from './dev-tingting.js';
 import * as views from './views.js';
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  */
@@ -70,6 +70,8 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     secret,
     store: otpStore,
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3000),
   });
   const tingting = createTingTingAuth(engine, {
     redirects: {
@@ -117,6 +119,9 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
   });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
+  });
 
   app.get('/', (req, res) => {
     const state = tingting.formState(req);
@@ -160,7 +165,7 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 

@@ -12,11 +12,13 @@ import {
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
+  PUBLIC_ERROR_MESSAGES,
 } from '@tingting-auth/core';
 import { Strategy } from '@tingting-auth/passport';
 import express from 'express';
-import { startDevTingTing } from 'express-demo/dev-tingting';
+import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
 import * as views from 'express-demo/views';
+import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
@@ -33,8 +35,16 @@ export const ACTIONS = Object.freeze({
 });
 
 /**
+ * Verifies allowed per client IP (`req.ip`: set `TRUST_PROXY` behind a proxy), as in
+ * `@tingting-auth/express`. The engine locks a number after a few wrong codes, but one guess tried
+ * against many numbers that have a pending code stays under every number's lockout: only a per-IP
+ * limit stops that.
+ */
+export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
+
+/**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  */
@@ -117,6 +127,8 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     secret,
     store: new MemoryStore(),
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3001),
   });
 
   const users = createUserTable();
@@ -161,6 +173,14 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   );
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+
+  /**
+   * The strategy's cross-site test (core's), with `X-Forwarded-Host` trusted only behind a trusted
+   * proxy, as the strategy does.
+   * @param {import('express').Request} req
+   */
+  const crossSite = (req) =>
+    isCrossSiteRequest(req, { trustForwardedHost: Boolean(req.app.get('trust proxy')) });
 
   const outboxHref = fake ? '/dev/outbox' : undefined;
   /** @param {import('express').Response} res @param {string} html */
@@ -267,6 +287,9 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
   });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
+  });
 
   app.get('/', (req, res) => {
     if (req.isAuthenticated()) {
@@ -347,16 +370,37 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     state.pending = pending;
     delete state.flash;
     res.set('Cache-Control', 'no-store');
-    if (wantsJSON(req)) res.status(202).json(pending);
+    // TingTing's answer was lost: the code may still arrive; the page moves on to the code entry.
+    const unknown =
+      sent.delivery === 'unknown' ? { delivery: sent.delivery, message: sent.message } : {};
+    if (wantsJSON(req)) res.status(202).json({ ...pending, ...unknown });
     else res.redirect(303, '/');
   });
 
-  app.post(ACTIONS.verify, body, authenticate('verify'));
+  const verifyLimit = rateLimit({
+    ...VERIFY_LIMIT,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    // A cross-site post is refused by the strategy anyway; counting it would let another site
+    // spend a visitor's allowance.
+    skip: (req) => crossSite(req),
+    handler: (req, res) => {
+      const reset = /** @type {{ rateLimit?: { resetTime?: Date } }} */ (req).rateLimit?.resetTime;
+      const retryAfter = reset ? Math.max(1, (reset.getTime() - Date.now()) / 1_000) : undefined;
+      refuse(req, res, 429, {
+        code: 'RATE_LIMITED',
+        message: PUBLIC_ERROR_MESSAGES.RATE_LIMITED,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      });
+    },
+  });
+
+  app.post(ACTIONS.verify, verifyLimit, body, authenticate('verify'));
 
   app.post(ACTIONS.signOut, (req, res, next) => {
     // The strategy guards send and verify; sign-out is the app's own route, so the app checks
     // with the same test (core's). Without it, another site could sign users out.
-    if (isCrossSiteRequest(req)) {
+    if (crossSite(req)) {
       refuse(req, res, 403, {
         code: 'CROSS_SITE_REQUEST',
         message: 'Requests from other sites are not allowed.',
@@ -378,7 +422,7 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 
