@@ -24,6 +24,7 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const PARTS = [
   ['engine', 'OTP engine (issue 3)', ['--expose-gc', '--import', 'tsx', 'engine.ts']],
   ['redis', 'RedisStore (issue 3)', ['--import', 'tsx', 'redis.ts']],
+  ['sessions', 'upstream sessions (issue 12)', ['--import', 'tsx', 'sessions.ts']],
   ['express', '@tingting-auth/express (issue 4)', ['--import', 'tsx', 'express.ts']],
   ['passport', '@tingting-auth/passport (issue 5)', ['--import', 'tsx', 'passport.ts']],
   ['import', 'import time (issue 7)', ['--import', 'tsx', 'import-time.ts']],
@@ -209,7 +210,7 @@ function render() {
   lines.push('```sh');
   lines.push('pnpm bench                       # every part, writes bench/RESULTS.md');
   lines.push(
-    'pnpm bench engine passport       # some parts (engine, redis, express, passport, import, size)',
+    'pnpm bench engine passport       # some parts (engine, redis, sessions, express, passport, import, size)',
   );
   lines.push('QUICK=1 pnpm bench               # short runs while developing');
   for (const [name] of PARTS) {
@@ -223,6 +224,9 @@ function render() {
     '- engine: `VERIFIES=200000` verifies per loop over all rounds, `ROUNDS=10`, `PENDING=1000000`.',
   );
   lines.push('- redis: `REDIS_URL=redis://127.0.0.1:6379`, `OPS=20000` per round, `ROUNDS=5`.');
+  lines.push(
+    '- sessions: `REDIS_URL`, `OPS=20000` per round, `ROUNDS=5`; fake notes, Timbr and TingTing servers in process, 4 worker processes for the cross-process refresh.',
+  );
   lines.push(
     '- express, passport: `DURATION=20` seconds per scenario over all rounds, `ROUNDS=10`, `CONNECTIONS=20`, `RIGHT_CHALLENGES` (default DURATION × 15,000), `PROF=1` for CPU profiles of the servers (in $TMPDIR/tingting-bench-profiles); express also `ONLY=wrong,right`.',
   );

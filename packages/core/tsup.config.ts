@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/public-errors.ts'],
+  entry: {
+    index: 'src/index.ts',
+    'public-errors': 'src/public-errors.ts',
+    'upstream/index': 'src/upstream/index.ts',
+    'protocol/index': 'src/protocol/index.ts',
+    'store-types': 'src/store-types.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -15,19 +15,17 @@ import {
   OTPEngine,
   type OTPEngineAPI,
   type OTPSender,
-  type SendInput,
   TingTingClient,
-  type VerifyInput,
 } from '@tingting-auth/core';
 import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
 
 /** One app's engine and, on the embedded fake, its outbox. */
 export interface DemoOTP {
   /**
-   * The engine, as `TingTing({ engine })` and `createSendHandler(engine)` take it. It starts
-   * everything lazily, on the first request, so `next build` never starts a server.
+   * Builds the engine on first use, as `TingTing({ engine })` and `createSendHandler(engine)` take
+   * it: `next build` never starts a server, reads a secret or creates a store.
    */
-  engine: OTPEngineAPI;
+  getEngine: () => Promise<OTPEngineAPI>;
   /** `true` when the demo runs on the embedded fake TingTing (no API token configured). */
   usesEmbeddedFake: boolean;
   /** `true` when the dev outbox (page and JSON route) may be served. */
@@ -154,23 +152,6 @@ export function createDemoOTP(name: string): DemoOTP {
     usesEmbeddedFake,
     isOutboxEnabled,
     getFakeTingTing: () => (usesEmbeddedFake ? state().fake : undefined),
-    engine: {
-      send: async (input: SendInput) => (await state().engine).send(input),
-      resend: async (input: SendInput) => (await state().engine).resend(input),
-      verify: async (input: VerifyInput) => (await state().engine).verify(input),
-      cancel: async (input) => (await state().engine).cancel(input),
-      on(type, listener) {
-        let off: (() => void) | undefined;
-        let subscribed = true;
-        void state().engine.then((resolved) => {
-          if (subscribed) off = resolved.on(type, listener);
-        });
-        return () => {
-          subscribed = false;
-          off?.();
-        };
-      },
-      codeLength: 6,
-    },
+    getEngine: () => state().engine,
   };
 }

@@ -219,6 +219,8 @@ export function describeSignInFlow(
     await page.goto(`${app.origin}/account`);
     expect(new URL(page.url()).pathname).toBe('/account');
     expect(app.output()).not.toMatch(/Error:|TypeError/);
+    // v5's `logger` setting (as the package README shows it): the wrong code is one line, no stack.
+    if (major === 5) expect(app.output()).toContain('[auth] sign-in refused: INVALID_CODE');
 
     // Sign out, and the page is protected again.
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -18,7 +18,7 @@ if (!process.env.AUTH_SECRET) {
 export const { handlers, auth, signOut } = NextAuth({
   providers: [
     TingTing({
-      engine: demo.engine,
+      engine: demo.getEngine,
       CredentialsSignin,
       trustProxy: process.env.TRUST_PROXY === '1',
     }),
@@ -28,4 +28,11 @@ export const { handlers, auth, signOut } = NextAuth({
   trustHost: true,
   pages: { signIn: '/signin', error: '/signin' },
   callbacks,
+  logger: {
+    // Auth.js logs every refused sign-in with a stack trace; a wrong code is not a server error.
+    error(error) {
+      if (error instanceof CredentialsSignin) console.warn(`[auth] sign-in refused: ${error.code}`);
+      else console.error(error);
+    },
+  },
 });

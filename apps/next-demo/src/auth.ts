@@ -15,7 +15,7 @@ process.env.NEXTAUTH_URL ??= `http://localhost:${process.env.PORT ?? 3002}`;
 
 /** The demo's next-auth v4 configuration: one provider, JWT sessions, the number in the session. */
 export const authOptions: NextAuthOptions = {
-  providers: [TingTing({ engine: demo.engine, trustProxy: process.env.TRUST_PROXY === '1' })],
+  providers: [TingTing({ engine: demo.getEngine, trustProxy: process.env.TRUST_PROXY === '1' })],
   session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
   secret: process.env.NEXTAUTH_SECRET ?? DEV_NEXTAUTH_SECRET,
   pages: { signIn: '/signin', error: '/signin' },

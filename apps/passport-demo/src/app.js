@@ -12,11 +12,13 @@ import {
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
+  PUBLIC_ERROR_MESSAGES,
 } from '@tingting-auth/core';
 import { Strategy } from '@tingting-auth/passport';
 import express from 'express';
 import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
 import * as views from 'express-demo/views';
+import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
@@ -31,6 +33,14 @@ export const ACTIONS = Object.freeze({
   verify: '/login/verify-code',
   signOut: '/logout',
 });
+
+/**
+ * Verifies allowed per client IP (`req.ip`: set `TRUST_PROXY` behind a proxy), as in
+ * `@tingting-auth/express`. The engine locks a number after a few wrong codes, but one guess tried
+ * against many numbers that have a pending code stays under every number's lockout: only a per-IP
+ * limit stops that.
+ */
+export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
 
 /**
  * @typedef {object} DemoOptions
@@ -163,6 +173,14 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   );
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+
+  /**
+   * The strategy's cross-site test (core's), with `X-Forwarded-Host` trusted only behind a trusted
+   * proxy, as the strategy does.
+   * @param {import('express').Request} req
+   */
+  const crossSite = (req) =>
+    isCrossSiteRequest(req, { trustForwardedHost: Boolean(req.app.get('trust proxy')) });
 
   const outboxHref = fake ? '/dev/outbox' : undefined;
   /** @param {import('express').Response} res @param {string} html */
@@ -352,16 +370,37 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     state.pending = pending;
     delete state.flash;
     res.set('Cache-Control', 'no-store');
-    if (wantsJSON(req)) res.status(202).json(pending);
+    // TingTing's answer was lost: the code may still arrive; the page moves on to the code entry.
+    const unknown =
+      sent.delivery === 'unknown' ? { delivery: sent.delivery, message: sent.message } : {};
+    if (wantsJSON(req)) res.status(202).json({ ...pending, ...unknown });
     else res.redirect(303, '/');
   });
 
-  app.post(ACTIONS.verify, body, authenticate('verify'));
+  const verifyLimit = rateLimit({
+    ...VERIFY_LIMIT,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    // A cross-site post is refused by the strategy anyway; counting it would let another site
+    // spend a visitor's allowance.
+    skip: (req) => crossSite(req),
+    handler: (req, res) => {
+      const reset = /** @type {{ rateLimit?: { resetTime?: Date } }} */ (req).rateLimit?.resetTime;
+      const retryAfter = reset ? Math.max(1, (reset.getTime() - Date.now()) / 1_000) : undefined;
+      refuse(req, res, 429, {
+        code: 'RATE_LIMITED',
+        message: PUBLIC_ERROR_MESSAGES.RATE_LIMITED,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      });
+    },
+  });
+
+  app.post(ACTIONS.verify, verifyLimit, body, authenticate('verify'));
 
   app.post(ACTIONS.signOut, (req, res, next) => {
     // The strategy guards send and verify; sign-out is the app's own route, so the app checks
     // with the same test (core's). Without it, another site could sign users out.
-    if (isCrossSiteRequest(req)) {
+    if (crossSite(req)) {
       refuse(req, res, 403, {
         code: 'CROSS_SITE_REQUEST',
         message: 'Requests from other sites are not allowed.',

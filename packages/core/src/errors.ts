@@ -36,6 +36,26 @@ export const ErrorCode = {
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The code could not be delivered (the sender failed definitively). */
   DELIVERY_FAILED: 'DELIVERY_FAILED',
+  /** An upstream token API refused the username/email and password (Timbr 401, notes 406, TingTing 401). */
+  UPSTREAM_INVALID_CREDENTIALS: 'UPSTREAM_INVALID_CREDENTIALS',
+  /** The upstream account exists but is not activated (TingTing). Answer it like invalid credentials. */
+  UPSTREAM_ACCOUNT_INACTIVE: 'UPSTREAM_ACCOUNT_INACTIVE',
+  /** The upstream could not be reached, timed out, or answered 5xx or 429 (`Retry-After` kept). */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** The upstream answered something unusable: no token in a 2xx, HTML, oversized, a redirect. */
+  UPSTREAM_MALFORMED: 'UPSTREAM_MALFORMED',
+  /** The upstream refused the request's form (400 and kin): a bug, or bad input that reached it. */
+  UPSTREAM_BAD_REQUEST: 'UPSTREAM_BAD_REQUEST',
+  /** The upstream refused the refresh token (expired, revoked, reused): the session is over. */
+  REFRESH_REJECTED: 'REFRESH_REJECTED',
+  /** A refresh was sent but its answer was lost: the upstream may already have rotated the token. */
+  REFRESH_UNKNOWN_OUTCOME: 'REFRESH_UNKNOWN_OUTCOME',
+  /** The upstream refused the access token on a resource call (401): refresh, then retry once. */
+  ACCESS_TOKEN_REJECTED: 'ACCESS_TOKEN_REJECTED',
+  /** Signup: the account already exists (notes 409). Answer it exactly like a success. */
+  SIGNUP_CONFLICT: 'SIGNUP_CONFLICT',
+  /** A server-side session is over (signed out, ended everywhere, refresh refused or lost, expired, unknown). */
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
 } as const;
 
 /** A stable error code. */

@@ -4,28 +4,22 @@
  * @packageDocumentation
  */
 
+// What an app needs from core, so that it imports from one place.
 export type {
   Channel,
-  OTPDelivery,
-  OTPEngineAPI,
   OTPEngineOptions,
-  OTPEvent,
   OTPPolicy,
-  OTPSender,
   OTPStore,
   Purpose,
-  SendResult,
   TingTingClientOptions,
-  VerifyResult,
-  VerifySuccess,
   Voice,
 } from '@tingting-auth/core';
-// What users of this package need from core, so an app imports from one place.
 export {
   createTingTingSender,
   DEFAULT_POLICY,
   DeliveryFailedError,
   ErrorCode,
+  isCrossSiteRequest,
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
@@ -33,10 +27,7 @@ export {
   TingTingAuthError,
   TingTingClient,
 } from '@tingting-auth/core';
-export type {
-  StrategyOptions,
-  StrategyOptionsWithRequest,
-} from './options.js';
+export type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
 export { Strategy, Strategy as TingTingStrategy } from './strategy.js';
 export type {
   TingTingAction,
@@ -44,6 +35,7 @@ export type {
   TingTingChallenge,
   TingTingFailureCode,
   TingTingSent,
+  VerifiedUser,
   VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,

@@ -59,7 +59,20 @@ describe(`Express apps from the tarballs on Node ${process.version}`, () => {
         const esm = Object.keys(await import(name)).filter((key) => key !== 'default').sort();
         names[name] = { cjs, esm };
       }
-      names.userAgent = require('@tingting-auth/core').USER_AGENT;
+      // The User-Agent the packed client sends (USER_AGENT itself is not exported).
+      const http = require('node:http');
+      names.userAgent = await new Promise((resolve) => {
+        const server = http.createServer((req, res) => {
+          resolve(req.headers['user-agent']);
+          res.end('{}');
+          server.close();
+        });
+        server.listen(0, '127.0.0.1', () => {
+          const baseURL = 'http://127.0.0.1:' + server.address().port;
+          const { TingTingClient } = require('@tingting-auth/core');
+          new TingTingClient({ apiToken: 'smoke', baseURL }).getUserProfile().catch(() => {});
+        });
+      });
       console.log(JSON.stringify(names));`;
     const { userAgent, ...names } = (await runNode(
       ['-e', `(async () => {${script}})()`],
@@ -82,7 +95,6 @@ describe(`Express apps from the tarballs on Node ${process.version}`, () => {
         'TingTingUnknownOutcomeError',
         'TingTingAPIError',
         'ValidationError',
-        'USER_AGENT',
       ]),
     );
     expect(names['@tingting-auth/express']?.cjs).toEqual(

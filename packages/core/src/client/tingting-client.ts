@@ -11,6 +11,11 @@ import { CookieJar } from 'tough-cookie';
 import packageJSON from '../../package.json' with { type: 'json' };
 import { ValidationError } from '../errors.js';
 import {
+  resolveBaseURL,
+  resolveFetch,
+  positiveInteger as sharedPositiveInteger,
+} from '../http/options.js';
+import {
   TingTingAuthenticationError,
   type TingTingEndpoint,
   TingTingUnexpectedBodyError,
@@ -102,18 +107,11 @@ const PATHS: Record<TingTingEndpoint, string> = {
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const TOKEN = /^[\x21-\x7e]+$/;
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 const MAX_PAGE_SIZE = 1000;
 const MAX_PAGES = 100_000;
 
 function positiveInteger(name: string, value: unknown, fallback: number, minimum = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw new TypeError(
-      `TingTingClient: ${name} must be an integer >= ${minimum}, got ${String(value)}`,
-    );
-  }
-  return value;
+  return sharedPositiveInteger('TingTingClient', name, value, fallback, minimum);
 }
 
 function isAuthenticationFailure(error: unknown): error is TingTingAuthenticationError {
@@ -188,36 +186,13 @@ export class TingTingClient {
     this.#email = hasEmail ? email : undefined;
     this.#password = hasPassword ? password : undefined;
 
-    let base: URL;
-    try {
-      base = new URL(options.baseURL ?? DEFAULT_BASE_URL);
-    } catch {
-      throw new TypeError(
-        'TingTingClient: baseURL must be an absolute URL, e.g. https://app.tingting.io',
-      );
-    }
-    if (
-      base.protocol !== 'https:' &&
-      !(base.protocol === 'http:' && LOOPBACK.test(base.hostname))
-    ) {
-      throw new TypeError(
-        'TingTingClient: baseURL must use https: (http: only for localhost, 127.x.x.x or [::1]): the API token must not travel in clear',
-      );
-    }
-    if (base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') {
-      throw new TypeError(
-        'TingTingClient: baseURL must not contain credentials, a query or a fragment',
-      );
-    }
-    if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
-    this.#base = base;
-
-    const fetchImpl = options.fetch ?? globalThis.fetch;
-    if (typeof fetchImpl !== 'function') {
-      throw new TypeError(
-        'TingTingClient: fetch must be a function (Node >= 20 has a global fetch)',
-      );
-    }
+    this.#base = resolveBaseURL(
+      'TingTingClient',
+      options.baseURL ?? DEFAULT_BASE_URL,
+      'https://app.tingting.io',
+      'the API token',
+    );
+    const fetchImpl = resolveFetch('TingTingClient', options.fetch);
     const timeoutInMilliseconds = positiveInteger(
       'timeoutInMilliseconds',
       options.timeoutInMilliseconds,

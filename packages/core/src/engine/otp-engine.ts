@@ -9,6 +9,8 @@ import {
 } from '../errors.js';
 import {
   type Channel,
+  DEFAULT_PURPOSE,
+  isPurpose,
   type Locale,
   type OTPEngineAPI,
   type OTPEvent,
@@ -78,9 +80,7 @@ export interface OTPEngineOptions {
   logger?: { warn(message: string): void };
 }
 
-const PURPOSE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const BUDGET_KEY = 'otp:budget';
-const DEFAULT_PURPOSE = 'sign-in';
 const PARSE_CACHE_SIZE = 10_000;
 
 type Refusal = {
@@ -231,8 +231,7 @@ export class OTPEngine implements OTPEngineAPI {
     const code = typeof fields.code === 'string' ? fields.code.trim() : undefined;
     const phone = this.#parse(fields.phone);
     if (
-      typeof purpose !== 'string' ||
-      !PURPOSE.test(purpose) ||
+      !isPurpose(purpose) ||
       code === undefined ||
       !this.#codeShape.test(code) ||
       phone === undefined
@@ -280,7 +279,7 @@ export class OTPEngine implements OTPEngineAPI {
   async cancel(input: { phone: unknown; purpose?: Purpose }): Promise<void> {
     const phone = this.#parse(input?.phone);
     const purpose = input?.purpose ?? DEFAULT_PURPOSE;
-    if (phone === undefined || typeof purpose !== 'string' || !PURPOSE.test(purpose)) return;
+    if (phone === undefined || !isPurpose(purpose)) return;
     const now = this.#clock();
     await this.#call(() => this.#store.cancel({ phone: phone.e164, purpose }, now));
   }
@@ -315,8 +314,7 @@ export class OTPEngine implements OTPEngineAPI {
     const locale: unknown = fields.locale ?? this.#locale;
     const ipKey = typeof ip === 'string' ? ipRateLimitKey(ip) : undefined;
     if (
-      typeof purpose !== 'string' ||
-      !PURPOSE.test(purpose) ||
+      !isPurpose(purpose) ||
       (channel !== 'text' && channel !== 'voice') ||
       !VOICES.includes(voice as Voice) ||
       (locale !== 'en' && locale !== 'ne') ||
@@ -393,6 +391,7 @@ export class OTPEngine implements OTPEngineAPI {
       }
     }
 
+    let deliveryUnknown = false;
     if (testCode === undefined) {
       let receipt: OTPSendReceipt | undefined;
       try {
@@ -406,20 +405,23 @@ export class OTPEngine implements OTPEngineAPI {
           purpose,
         });
       } catch (error) {
-        // The message may have gone out: keep the code so the user can still use it.
-        if (isUnknownOutcome(error)) throw error;
-        // Counted against the number's send window: a repeated definite failure closes it, so
-        // retries to a number the provider refuses never become unbounded provider calls.
-        await undo(true);
-        // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
-        // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
-        if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
-        throw new DeliveryFailedError(
-          isTingTingAuthError(error)
-            ? `The one-time code could not be delivered (${error.code})`
-            : undefined,
-          { cause: error },
-        );
+        // The message may have gone out: keep the code so the user can still use it, and say
+        // so (a value, not an outage: the user should move on to entering the code).
+        if (isUnknownOutcome(error)) deliveryUnknown = true;
+        else {
+          // Counted against the number's send window: a repeated definite failure closes it, so
+          // retries to a number the provider refuses never become unbounded provider calls.
+          await undo(true);
+          // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
+          // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
+          if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
+          throw new DeliveryFailedError(
+            isTingTingAuthError(error)
+              ? `The one-time code could not be delivered (${error.code})`
+              : undefined,
+            { cause: error },
+          );
+        }
       }
       this.#checkCredits(receipt, at);
     }
@@ -430,6 +432,7 @@ export class OTPEngine implements OTPEngineAPI {
       purpose,
       at,
       testMode: testCode !== undefined,
+      ...(deliveryUnknown ? { delivery: 'unknown' as const } : {}),
     });
     return {
       ok: true,
@@ -438,6 +441,7 @@ export class OTPEngine implements OTPEngineAPI {
       purpose,
       expiresAt: new Date(challenge.expiresAt),
       resendAt: new Date(now + policy.cooldownInMilliseconds),
+      ...(deliveryUnknown ? { delivery: 'unknown' as const } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { constantTimeEqual } from '../engine/code.js';
+import { constantTimeEqual } from '../constant-time.js';
 import { StoreUnavailableError } from '../errors.js';
 import type {
   ChallengeRecord,
