@@ -43,11 +43,12 @@ describe('code length', () => {
     // Fresh CSPRNG draws on purpose: this checks the real source end to end (the mapping from a
     // draw to a code is checked exactly, with a deterministic source, in code-randomness.test.ts).
     // False-failure rate: six chi-square checks (9 degrees of freedom) at p = 1e-6 / 6 each
-    // (Bonferroni), plus a leading-zero count within 7 standard deviations (two-sided p = 2.6e-12): a clean
-    // run fails at most once in a million runs. The old version (p = 0.001 per check) failed about
-    // once in 170. Power: three times the old sample size (300,000 codes) gives at least the old
-    // test's power against every bias the old test caught half the time or more (noncentral
-    // chi-square: power at the corrected level with 3x the samples >= power at p = 0.001 with 1x).
+    // (Bonferroni), plus a leading-zero count within 7 standard deviations (two-sided
+    // p = 2.6e-12): a clean run fails at most once in a million runs. The old version
+    // (p = 0.001 per check) failed about once in 170. Power: three times the old sample size
+    // (300,000 codes) gives at least the old test's power against every bias the old test caught
+    // half the time or more (noncentral chi-square: power at the corrected level with 3x the
+    // samples >= power at p = 0.001 with 1x).
     const samples = 300_000;
     const length = 6;
     const counts = Array.from({ length }, () => new Array<number>(10).fill(0));
