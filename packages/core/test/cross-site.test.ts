@@ -126,3 +126,12 @@ describe('isCrossSiteRequest edges', () => {
     expect(isCrossSiteRequest(req({}), { allowRequestsWithoutOrigin: true })).toBe(false);
   });
 });
+
+it('reads only the first value of repeated Node headers, for Origin and Sec-Fetch-Site alike', () => {
+  const sameHost = {
+    headers: { host: 'a.example', origin: ['https://a.example', 'https://x.example'] },
+  };
+  expect(isCrossSiteRequest(sameHost)).toBe(false);
+  const sameOrigin = { headers: { 'sec-fetch-site': ['same-origin', 'cross-site'] } };
+  expect(isCrossSiteRequest(sameOrigin)).toBe(false);
+});

@@ -94,6 +94,26 @@ describe('built-in messages', () => {
   });
 });
 
+describe('message cache', () => {
+  it('keeps at most 1,000 templates: the 1,001st is worked out (and warned about) each time', () => {
+    const warnings: string[] = [];
+    const messages = new Messages(
+      { en: { text: { '*': `{otp} ${'x'.repeat(160)}` } } },
+      6,
+      5,
+      (message) => warnings.push(message),
+    );
+    // The constructor already warned once for '*' and cached it.
+    for (let i = 0; i < 999; i++) messages.template('en', 'text', `p${i}`);
+    expect(warnings).toHaveLength(1_000);
+    messages.template('en', 'text', 'p0');
+    expect(warnings).toHaveLength(1_000);
+    messages.template('en', 'text', 'one-too-many');
+    messages.template('en', 'text', 'one-too-many');
+    expect(warnings).toHaveLength(1_002);
+  });
+});
+
 describe('message template validation', () => {
   const make = (templates: unknown) => () => new Messages(templates, 6, 5, noWarnings);
 
