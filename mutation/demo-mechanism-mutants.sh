@@ -9,6 +9,11 @@ if ! git diff --quiet -- src/engine/code.ts src/stores/memory-store.ts; then
   echo "code.ts or memory-store.ts has local changes; commit or stash them first" >&2
   exit 2
 fi
+if [ -d ../../mutation/.stryker-tmp ]; then
+  # Stryker copies the sources when it starts: it must not copy an edited one.
+  echo "a Stryker run is in progress (mutation/.stryker-tmp exists); run this after it" >&2
+  exit 2
+fi
 trap 'git checkout -- src/engine/code.ts src/stores/memory-store.ts' EXIT
 
 STORE_LINE='    return timingSafeEqual(this.hashes.subarray(offset, offset + HASH_BYTES), bytes);'

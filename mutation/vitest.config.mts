@@ -7,8 +7,15 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * that cover it, but these would cover almost every mutant).
  */
 const SLOW = {
-  // 30 s of load against the MemoryStore: memory and time bounds, not answers.
-  core: ['test/soak.test.ts'],
+  core: [
+    // 30 s of load against the MemoryStore: memory and time bounds, not answers.
+    'test/soak.test.ts',
+    // The TingTing client's own tests (it is not mutated); they import the whole package, so
+    // they would run for every mutant of a module's top-level code. Kept: the engine end to end
+    // over HTTP with the client as its sender.
+    'test/client/!(sender.contract).test.ts',
+    'src/client/**/*.test.ts',
+  ],
   redis: [
     // Child processes that load dist/, not the mutated source.
     'test/concurrency-processes.test.ts',
