@@ -19,6 +19,8 @@ import { median } from './result.ts';
 export interface Ready {
   port: number;
   bodies: string[];
+  /** The path to POST to, when it is not the benchmark's (a peer library's own route). */
+  path?: string;
 }
 
 /** One server to load. */
@@ -59,9 +61,10 @@ export interface LoadOptions {
 }
 
 /** Sends {@link Ready} to the parent once `server` listens; exits when the parent goes away. */
-export function announce(server: Server, bodies: string[]): void {
+export function announce(server: Server, bodies: string[], path?: string): void {
   server.once('listening', () => {
-    process.send?.({ port: (server.address() as AddressInfo).port, bodies } satisfies Ready);
+    const port = (server.address() as AddressInfo).port;
+    process.send?.({ port, bodies, ...(path === undefined ? {} : { path }) } satisfies Ready);
     // `send` has serialized them: drop them, or the server's heap (and GC) carries every body.
     bodies.length = 0;
   });
@@ -103,6 +106,7 @@ interface Running {
   child: ChildProcess;
   port: number;
   bodies: string[];
+  path: string | undefined;
   next: number;
   requests: number;
   seconds: number;
@@ -122,7 +126,7 @@ async function round(run: Running, o: LoadOptions, seconds: number): Promise<voi
     requests: [
       {
         method: 'POST',
-        path: o.path,
+        path: run.path ?? o.path,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         setupRequest: (request) => {
           const i = run.next++;
@@ -155,6 +159,7 @@ export async function load(scenarios: Scenario[], o: LoadOptions): Promise<Measu
         child,
         port: ready.port,
         bodies: ready.bodies,
+        path: ready.path,
         next: 0,
         requests: 0,
         seconds: 0,
