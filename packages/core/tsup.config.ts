@@ -1,6 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'tsup';
+// @ts-expect-error: a plain .mjs build script, no types
+import { writePhoneMetadata } from './scripts/generate-phone-metadata.mjs';
+
+// The phone metadata, cut from the installed libphonenumber-js before every build.
+writePhoneMetadata();
 
 /**
  * Bundled, not installed (devDependencies, so tsup inlines what is used of them): the parse

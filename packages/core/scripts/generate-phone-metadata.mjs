@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 /**
  * Writes `src/phone-metadata.json`: libphonenumber-js's mobile metadata, cut down to the country
- * calling codes in CALLING_CODES. Runs before every build of @tingting-auth/core, and
+ * calling codes in CALLING_CODES. tsup.config.ts runs it before every build of
+ * @tingting-auth/core, and
  * `src/phone-metadata.test.ts` fails when the committed file differs from what this prints, so
  * a libphonenumber-js update in the lockfile brings its metadata with it.
  *
@@ -49,16 +49,19 @@ export function generatePhoneMetadata() {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+
+/** Writes `src/phone-metadata.json` when it differs (tsup.config.ts calls this before building). */
+export function writePhoneMetadata() {
   const text = generatePhoneMetadata();
-  if (process.argv.includes('--print')) {
-    process.stdout.write(text);
-  } else {
-    const out = join(here, '..', 'src', 'phone-metadata.json');
-    let before;
-    try {
-      before = readFileSync(out, 'utf8');
-    } catch {}
-    if (before !== text) writeFileSync(out, text);
-  }
+  const out = join(here, '..', 'src', 'phone-metadata.json');
+  let before;
+  try {
+    before = readFileSync(out, 'utf8');
+  } catch {}
+  if (before !== text) writeFileSync(out, text);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--print')) process.stdout.write(generatePhoneMetadata());
+  else writePhoneMetadata();
 }
