@@ -27,7 +27,6 @@ export {
   type UpstreamSessionsOptions,
 } from './sessions.js';
 export { SessionExpiredError, SessionUnavailableError } from './sessions-errors.js';
-export { sessionKeyOf } from './sessions-seal.js';
 export type {
   UpstreamSessionEvent,
   UpstreamSessionEventListener,
@@ -37,6 +36,7 @@ export {
   MemorySessionStore,
   type MemorySessionStoreOptions,
 } from './sessions-memory-store.js';
+export { sessionKeyOf } from './sessions-seal.js';
 export type {
   ListedSession,
   ReplaceOutcome,
@@ -103,4 +103,10 @@ export {
   UpstreamUnavailableError,
   type UpstreamUnavailableReason,
 } from './upstream-errors.js';
+export {
+  type UpstreamFetch,
+  type UpstreamFetchOptions,
+  type UpstreamFetchSessions,
+  upstreamFetch,
+} from './upstream-fetch.js';
 export type { UpstreamCallOptions, UpstreamHTTPOptions } from './upstream-http.js';
