@@ -24,6 +24,11 @@ export interface UpstreamStrategyOptions
   passReqToCallback?: false | undefined;
   /** The message of the 400 for a missing or non-string field. @default 'Missing credentials' */
   badRequestMessage?: string;
+  /**
+   * The upstream API's origin (and base path), for {@link UpstreamStrategy.fetch}: relative URLs
+   * resolve against it, and no other origin gets the user's credentials. @default none (`fetch` throws)
+   */
+  baseURL?: string;
   /** The caller's IP, for the per-IP sign-in limits (set Express's `trust proxy`). @default (req) => req.ip */
   ip?: (req: Request) => string | undefined;
 }

@@ -80,6 +80,7 @@ function resolveOptions(options: unknown, verify: unknown) {
       passwordField: 'string',
       badRequestMessage: 'string',
       ip: 'function',
+      baseURL: 'string',
     },
   });
   const sessions = o.sessions as UpstreamSessions;
@@ -94,6 +95,10 @@ function resolveOptions(options: unknown, verify: unknown) {
   const badRequestMessage = fieldName(o, 'badRequestMessage', DEFAULT_BAD_REQUEST);
   const passReqToCallback = (o.passReqToCallback ?? false) as boolean;
   const ip = (o.ip ?? ((req: Request) => req.ip)) as (req: Request) => string | undefined;
+  const baseURL = o.baseURL as string | undefined;
+  if (baseURL !== undefined && !/^https?:\/\/[^/]/.test(baseURL)) {
+    fail('`baseURL` must be the upstream API\'s http(s) URL, e.g. "https://app.timbr.studio"');
+  }
   if (typeof verify !== 'function') fail('a verify callback is required');
   // The protocol checks that the field names differ, and that `sessions` can sign in.
   const protocol = createPasswordProtocol(resolved, {
@@ -109,6 +114,7 @@ function resolveOptions(options: unknown, verify: unknown) {
     badRequestMessage,
     passReqToCallback,
     ip,
+    baseURL,
   };
 }
 
@@ -173,6 +179,7 @@ export class UpstreamStrategy extends StrategyBase {
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
   private readonly protocol: PasswordProtocol;
+  private upstreamModule: Promise<typeof import('@tingting-auth/core/upstream')> | undefined;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -289,11 +296,13 @@ export class UpstreamStrategy extends StrategyBase {
   }
 
   /**
-   * `fetch` with the signed-in user's upstream access token as `Authorization: Bearer …` (from
-   * {@link UpstreamStrategy.accessToken}). Redirects are not followed unless `init.redirect` says
-   * so, so the token never goes to another URL.
+   * `fetch` to the upstream API as the signed-in user of `req` (core's `upstreamFetch`): a URL
+   * relative to the `baseURL` option (another origin is a `TypeError`, so the credentials go only
+   * to the upstream), the access token as `Authorization: Bearer …` (TingTing accounts: its
+   * cookies), no redirect followed unless `init.redirect` says so, and on a 401 one refresh and,
+   * for idempotent methods, one retry.
    *
-   * @throws what {@link UpstreamStrategy.accessToken} throws, and what `fetch` throws.
+   * @throws what {@link UpstreamStrategy.accessToken} throws; a `TypeError` without `baseURL`.
    */
   async fetch(
     req: Request,
@@ -301,10 +310,15 @@ export class UpstreamStrategy extends StrategyBase {
     init: RequestInit & { sessionId?: string } = {},
   ): Promise<Response> {
     const { sessionId, ...rest } = init;
-    const token = await this.accessToken(req, sessionId === undefined ? {} : { sessionId });
-    const headers = new Headers(rest.headers);
-    headers.set('authorization', `Bearer ${token}`);
-    return fetch(input, { ...rest, redirect: rest.redirect ?? 'manual', headers });
+    const { baseURL } = this.settings;
+    if (baseURL === undefined) {
+      throw new TypeError(`${CALLER}: set the \`baseURL\` option (the upstream API) to use fetch`);
+    }
+    // Loaded on the first call: apps that only send codes never load the upstream code.
+    this.upstreamModule ??= import('@tingting-auth/core/upstream');
+    const { upstreamFetch } = await this.upstreamModule;
+    const sid = sessionId ?? this.sessionIdOf(req) ?? '';
+    return upstreamFetch(this.sessions, sid, { baseURL })(input, rest);
   }
 
   /**

