@@ -27,6 +27,11 @@ const PARTS = [
   ['sessions', 'upstream sessions (issue 12)', ['--import', 'tsx', 'sessions.ts']],
   ['express', '@tingting-auth/express (issue 4)', ['--import', 'tsx', 'express.ts']],
   ['passport', '@tingting-auth/passport (issue 5)', ['--import', 'tsx', 'passport.ts']],
+  [
+    'passport-password',
+    '@tingting-auth/passport password sign-in (issue 13)',
+    ['--import', 'tsx', 'passport-password.ts'],
+  ],
   ['import', 'import time (issue 7)', ['--import', 'tsx', 'import-time.ts']],
   ['size', 'installed size (issue 7)', ['--import', 'tsx', 'size.ts']],
 ];
