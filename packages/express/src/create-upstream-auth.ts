@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
-import type { UpstreamFetch, UpstreamSessions } from '@tingting-auth/core/upstream';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type * as T from './types.js';
 import type * as U from './upstream-types.js';
 
@@ -60,13 +60,6 @@ function target(name: string, value: unknown): string {
   // A path or an absolute http(s) URL; never a protocol-relative `//host` (another origin).
   if (typeof value === 'string' && /^(\/(?![/\\])|https?:\/\/)/.test(value)) return value;
   return fail(`redirects.${name} must be a path like '/account' (or an absolute http(s) URL)`);
-}
-
-let upstreamModule: Promise<typeof import('@tingting-auth/core/upstream')> | undefined;
-/** Core's upstream entry, on the first `req.upstream.fetch` (OTP-only apps never load it). */
-function loadUpstream(): Promise<typeof import('@tingting-auth/core/upstream')> {
-  upstreamModule ??= import('@tingting-auth/core/upstream');
-  return upstreamModule;
 }
 
 /**
@@ -263,7 +256,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     sessions.getTokens(sid).then(
       (tokens) => {
         let first: string | undefined = tokens.accessToken;
-        let bound: Promise<UpstreamFetch> | undefined;
+        let bound: P.UpstreamFetch | undefined;
         req.upstream = {
           subject,
           provider,
@@ -273,17 +266,16 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
             first = undefined;
             return token === undefined ? sessions.getAccessToken(sid) : Promise.resolve(token);
           },
-          async fetch(input, init) {
+          fetch(input, init) {
             if (base === undefined) {
-              throw new TypeError(`${CALLER}: req.upstream.fetch needs the \`baseURL\` option`);
+              const message = `${CALLER}: req.upstream.fetch needs the \`baseURL\` option`;
+              return Promise.reject(new TypeError(message));
             }
-            bound ??= loadUpstream().then(({ upstreamFetch }) =>
-              upstreamFetch(sessions, sid, {
-                baseURL: base!,
-                ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
-              }),
-            );
-            return (await bound)(input, init);
+            bound ??= P.upstreamFetch(sessions, sid, {
+              baseURL: base,
+              ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
+            });
+            return bound(input, init);
           },
         };
         next();

@@ -76,6 +76,13 @@ export type { PublicErrorCode } from '../public-errors.js';
 // Types only (erased at build): this entry still loads no upstream code.
 export type { SessionInfo, SignInInput, SignInResult } from '../upstream/sessions.js';
 export type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
+// The session's fetch (`req.upstream.fetch`): no upstream runtime code, so adapters take it here.
+export {
+  type UpstreamFetch,
+  type UpstreamFetchOptions,
+  type UpstreamFetchSessions,
+  upstreamFetch,
+} from '../upstream/upstream-fetch.js';
 export {
   answerOf,
   jsonAnswer,
