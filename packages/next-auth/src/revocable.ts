@@ -11,11 +11,14 @@ import { redirect, jwt as statelessJWT, session as statelessSession } from './ca
 /** What the provider and the callbacks use of an `UpstreamSessions`. */
 export type RevocableSessionsStore = Pick<UpstreamSessions, 'create' | 'status' | 'end'>;
 
-/** The callbacks and events of {@link RevocableSessionsConfig}, to spread into the config. */
-export interface RevocableSessionsConfig {
+/**
+ * What `revocableSessions` returns, to spread into the config; `Ended` is what the `jwt` callback
+ * answers for an ended session besides a token (v5: `null`; v4: `never`, it answers a token).
+ */
+export interface RevocableSessionsConfig<Ended = null> {
   /** `jwt` (one `sessions.status(sid)` per request), `session`, `redirect`. */
   callbacks: {
-    jwt: (params: { token: object; user?: unknown }) => Promise<object | null>;
+    jwt: <T extends object>(params: { token: T; user?: unknown }) => Promise<T | Ended>;
     session: <S extends object>(params: { session: S; token?: unknown }) => S;
     redirect: typeof redirect;
   };
@@ -59,11 +62,11 @@ export async function startSession(
  * The callbacks and events that make sessions revocable; `ended` is what each major's `jwt`
  * callback answers for a session that is over (v5: `null`; v4: a token the session callback empties).
  */
-export function createRevocableSessions(
+export function createRevocableSessions<Ended>(
   sessions: RevocableSessionsStore,
-  ended: (token: object) => object | null,
+  ended: <T extends object>(token: T) => T | Ended,
   endedSession: <S extends object>(session: S) => S,
-): RevocableSessionsConfig {
+): RevocableSessionsConfig<Ended> {
   if (typeof sessions?.status !== 'function' || typeof sessions.end !== 'function') {
     throw new TypeError('revocableSessions: pass an UpstreamSessions (status, end, create)');
   }
@@ -74,7 +77,8 @@ export function createRevocableSessions(
           const sid = field(user, 'sid');
           if (typeof sid !== 'string') return ended(token);
           // Only what names the session: no profile data to go stale in a cookie.
-          return { ...statelessJWT({ token: { sub: field(token, 'sub') }, user }), sid };
+          const claims = statelessJWT({ token: { sub: field(token, 'sub') }, user });
+          return { ...claims, sid } as unknown as typeof token;
         }
         const sid = field(token, 'sid');
         // No session id (ended before, or minted while revocation was off): nothing to check.

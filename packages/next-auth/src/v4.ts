@@ -59,12 +59,14 @@ export function TingTing(options: TingTingProviderOptions): TingTingProviderConf
  * };
  * ```
  */
-export function revocableSessions(sessions: RevocableSessionsStore): RevocableSessionsConfig {
+export function revocableSessions(
+  sessions: RevocableSessionsStore,
+): RevocableSessionsConfig<never> {
   // v4 encodes whatever the jwt callback returns (null throws and is logged as an error): a
   // marked token, which later requests refuse without a store read, and an empty session.
-  return createRevocableSessions(
+  return createRevocableSessions<never>(
     sessions,
-    () => ({ ended: true }),
+    <T extends object>() => ({ ended: true }) as unknown as T,
     <S extends object>() => ({}) as S,
   );
 }

@@ -84,7 +84,7 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
  * ```
  */
 export function revocableSessions(sessions: RevocableSessionsStore): RevocableSessionsConfig {
-  return createRevocableSessions(
+  return createRevocableSessions<null>(
     sessions,
     () => null,
     (session) => session,
