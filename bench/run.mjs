@@ -230,7 +230,7 @@ function render() {
   );
   lines.push('- redis: `REDIS_URL=redis://127.0.0.1:6379`, `OPS=20000` per round, `ROUNDS=5`.');
   lines.push(
-    '- sessions: `REDIS_URL`, `OPS=20000` per round, `ROUNDS=5`; fake notes, Timbr and TingTing servers in process, 4 worker processes for the cross-process refresh.',
+    '- sessions: `REDIS_URL`, `OPS=20000` per round, `ROUNDS=5`, `SAMPLES=200` failed sign-ins per branch; fake notes, Timbr and TingTing servers in process, 4 worker processes for the cross-process refresh.',
   );
   lines.push(
     '- express, passport: `DURATION=20` seconds per scenario over all rounds, `ROUNDS=10`, `CONNECTIONS=20`, `RIGHT_CHALLENGES` (default DURATION × 15,000), `PROF=1` for CPU profiles of the servers (in $TMPDIR/tingting-bench-profiles); express also `ONLY=wrong,right`.',

@@ -15,13 +15,13 @@ import { createTingTingAuth, createUpstreamAuth } from '@tingting-auth/express';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { startDevTingTing } from './dev-tingting.js';
+import { demoOrigin, startDevTingTing } from './dev-tingting.js';
 import { startDevUpstream } from './dev-upstream.js';
 import * as views from './views.js';
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  * @property {() => number} [upstreamClock] The clock of the password sessions and the embedded fake upstream (tests move it). Default: Date.now.
@@ -97,6 +97,8 @@ export async function createDemo({
     secret,
     store: otpStore,
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3000),
   });
   const tingting = createTingTingAuth(engine, {
     redirects: {
@@ -169,6 +171,9 @@ export async function createDemo({
   });
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
+  });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
   });
 
   app.get('/', (req, res) => {
@@ -256,7 +261,7 @@ export async function createDemo({
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 

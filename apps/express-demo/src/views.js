@@ -7,6 +7,8 @@
  * forms post with `fetch`, errors appear without a reload, and the resend button counts down.
  */
 
+import { fileURLToPath } from 'node:url';
+
 /**
  * @typedef {{ code: string; message: string; retryAfter?: number }} FormError
  * @typedef {{ send: string; verify: string; signOut: string }} Actions
@@ -32,8 +34,18 @@ export const DEFAULT_PASSWORD_ACTIONS = Object.freeze({
   signOut: '/auth/password/sign-out',
 });
 
-/** Where the stylesheet and the script are served. */
-export const ASSETS = Object.freeze({ css: '/assets/style.css', js: '/assets/enhance.js' });
+/**
+ * Where the stylesheet and the scripts are served: `js` on every page, `webOTP` (the one-tap code
+ * entry of `public/web-otp.js`) on the code page.
+ */
+export const ASSETS = Object.freeze({
+  css: '/assets/style.css',
+  js: '/assets/enhance.js',
+  webOTP: '/assets/web-otp.js',
+});
+
+/** The file behind {@link ASSETS}`.webOTP`, for `res.sendFile` (absolute path). */
+export const WEB_OTP_SCRIPT_FILE = fileURLToPath(new URL('../public/web-otp.js', import.meta.url));
 
 const ESCAPES = /** @type {Record<string, string>} */ ({
   '&': '&amp;',
@@ -99,11 +111,11 @@ function alertRegion(error, options) {
 }
 
 /**
- * A whole HTML document.
- * @param {{ title: string; main: string; outboxHref?: string; assets?: { css: string; js: string } }} options
+ * A whole HTML document. `scripts`: more deferred scripts for this page (after `assets.js`).
+ * @param {{ title: string; main: string; outboxHref?: string; assets?: { css: string; js: string }; scripts?: readonly string[] }} options
  * @returns {string}
  */
-export function layout({ title, main, outboxHref, assets = ASSETS }) {
+export function layout({ title, main, outboxHref, assets = ASSETS, scripts = [] }) {
   const banner = outboxHref
     ? `<aside class="dev-banner" aria-label="Development mode">Development mode: no SMS is really sent. Codes appear in the terminal and in the <a href="${escapeHTML(outboxHref)}">dev outbox</a>.</aside>`
     : '';
@@ -116,7 +128,7 @@ export function layout({ title, main, outboxHref, assets = ASSETS }) {
 <title>${escapeHTML(title)}</title>
 <link rel="stylesheet" href="${escapeHTML(assets.css)}">
 <script src="${escapeHTML(assets.js)}" defer></script>
-</head>
+${scripts.map((src) => `<script src="${escapeHTML(src)}" defer></script>\n`).join('')}</head>
 <body>
 ${banner}
 <main class="card">
@@ -165,7 +177,8 @@ ${alertRegion(error)}
 }
 
 /**
- * Step 2: enter the code, ask for a new one (after the cooldown), or change the number.
+ * Step 2: enter the code, ask for a new one (after the cooldown), or change the number. With
+ * JavaScript, `web-otp.js` offers the code of the SMS with one tap where the browser can (WebOTP).
  * @param {{ actions?: Actions; pending: Pending; error?: FormError; codeLength?: number; now?: number; changeNumberHref?: string; outboxHref?: string }} options
  * @returns {string}
  */
@@ -198,7 +211,12 @@ ${alertRegion(error)}
   <p class="hint" data-resend-hint>${wait > 0 ? `You can ask for a new code in ${inWords(wait)}.` : 'Did not get it? Ask for a new code.'}</p>
 </form>
 <p class="secondary-actions"><a href="${escapeHTML(changeNumberHref)}">Use a different number</a></p>`;
-  return layout({ title: 'Enter your code', main, ...(outboxHref ? { outboxHref } : {}) });
+  return layout({
+    title: 'Enter your code',
+    main,
+    scripts: [ASSETS.webOTP],
+    ...(outboxHref ? { outboxHref } : {}),
+  });
 }
 
 /**
@@ -305,11 +323,12 @@ ${error ? `<div class="alert" role="alert">${escapeHTML(error)}</div>\n` : ''}${
 }
 
 /**
- * The dev-only outbox of the fake TingTing server: every delivered code, newest first.
- * @param {{ deliveries: readonly OutboxDelivery[] }} options
+ * The dev-only outbox of the fake TingTing server: the credits it has left, and every delivered
+ * code, newest first.
+ * @param {{ deliveries: readonly OutboxDelivery[]; credits?: { sms: number; phone: number } }} options
  * @returns {string}
  */
-export function outboxPage({ deliveries }) {
+export function outboxPage({ deliveries, credits }) {
   const rows = [...deliveries]
     .reverse()
     .map(
@@ -318,12 +337,17 @@ export function outboxPage({ deliveries }) {
   <td>${escapeHTML(d.number)}</td>
   <td>${d.channel === 'voice' ? 'Voice call' : 'SMS'}</td>
   <td><code class="otp" data-otp>${escapeHTML(d.otp)}</code></td>
-  <td class="message">${escapeHTML(d.message)}</td>
+  <td class="message" data-message>${escapeHTML(d.message)}</td>
 </tr>`,
     )
     .join('\n');
   const main = `<h1>Dev outbox</h1>
 <p class="lead">What the embedded fake TingTing server "delivered". Only shown when no <code>TINGTING_API_TOKEN</code> is set.</p>
+${
+  credits
+    ? `<p class="credits" data-credits>Credits left: <strong data-credits-sms>${escapeHTML(credits.sms.toLocaleString('en-US'))}</strong> SMS, <strong data-credits-phone>${escapeHTML(credits.phone.toLocaleString('en-US'))}</strong> voice calls (the demo tops them up, so they never run out).</p>`
+    : ''
+}
 ${
   deliveries.length === 0
     ? '<p class="empty">Nothing delivered yet.</p>'
@@ -406,11 +430,12 @@ a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 code.otp { font-size: 1.1rem; font-weight: 700; letter-spacing: 0.1em; }
-td.message { color: var(--muted); }
+td.message { color: var(--muted); white-space: pre-wrap; overflow-wrap: anywhere; }
 .empty { color: var(--muted); }
 label.spaced { margin-top: 1rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 0.25rem; }
 .account { font-size: 1.25rem; font-weight: 700; overflow-wrap: anywhere; }
+.credits { margin: -0.75rem 0 1.25rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

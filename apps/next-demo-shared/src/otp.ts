@@ -50,6 +50,36 @@ export function noticeOnce(message: string): void {
   console.warn(message);
 }
 
+/**
+ * Credits the embedded fake starts with, and tops each kind back up to when a delivery leaves
+ * fewer than {@link DEMO_CREDITS_FLOOR}: trying the demo for a while never runs it dry (the fake's
+ * own default, 100, ran out after 100 texts and every send failed until a restart).
+ */
+export const DEMO_CREDITS = 10_000;
+/** Below this many credits of a kind, the embedded fake is topped up to {@link DEMO_CREDITS}. */
+export const DEMO_CREDITS_FLOOR = 1_000;
+
+/** Top `fake`'s credits up to {@link DEMO_CREDITS} whenever a delivery leaves fewer than the floor. */
+export function keepCreditsTopped(fake: FakeTingTing): void {
+  fake.outbox.subscribe(() => {
+    const { sms, phone } = fake.credits;
+    if (sms < DEMO_CREDITS_FLOOR) fake.setCredits({ sms: DEMO_CREDITS });
+    if (phone < DEMO_CREDITS_FLOOR) fake.setCredits({ phone: DEMO_CREDITS });
+  });
+}
+
+/**
+ * The demo's own origin, for the engine's `webOTPOrigin` (one-tap code entry: texts end with
+ * `@host #<code>`): `PUBLIC_URL`, else next-auth's `AUTH_URL` / `NEXTAUTH_URL`, else
+ * `http://localhost:<PORT>` (`next start`'s default 3000). The line names the host only.
+ */
+export function demoOrigin(env: NodeJS.ProcessEnv = process.env): string {
+  const url =
+    env.PUBLIC_URL || env.AUTH_URL || env.NEXTAUTH_URL || `http://localhost:${env.PORT ?? 3000}`;
+  // AUTH_URL may carry next-auth's base path (`…/api/auth`): the origin alone is bound.
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
+
 function createSender(options: { apiToken: string; baseURL?: string }): OTPSender {
   return createTingTingSender(new TingTingClient(options));
 }
@@ -79,10 +109,15 @@ export function createDemoOTP(name: string): DemoOTP {
         ...(process.env.TINGTING_BASE_URL ? { baseURL: process.env.TINGTING_BASE_URL } : {}),
       });
       return {
-        engine: Promise.resolve(new OTPEngine({ sender, secret, store: new MemoryStore() })),
+        engine: Promise.resolve(
+          new OTPEngine({ sender, secret, store: new MemoryStore(), webOTPOrigin: demoOrigin() }),
+        ),
       };
     }
-    const fake = startFakeTingTing().then((server) => {
+    const fake = startFakeTingTing({
+      credits: { sms: DEMO_CREDITS, phone: DEMO_CREDITS },
+    }).then((server) => {
+      keepCreditsTopped(server);
       console.log(
         `[${name}] No TINGTING_API_TOKEN: using an embedded fake TingTing at ${server.url}`,
       );
@@ -97,7 +132,13 @@ export function createDemoOTP(name: string): DemoOTP {
     });
     const engine = fake.then((server) => {
       const sender = createSender({ apiToken: server.apiToken, baseURL: server.url });
-      return new OTPEngine({ sender, secret, store: new MemoryStore() });
+      return new OTPEngine({
+        sender,
+        secret,
+        store: new MemoryStore(),
+        // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+        webOTPOrigin: demoOrigin(),
+      });
     });
     return { engine, fake };
   }

@@ -16,7 +16,7 @@ import {
 } from '@tingting-auth/core';
 import { Strategy, UpstreamStrategy } from '@tingting-auth/passport';
 import express from 'express';
-import { startDevTingTing } from 'express-demo/dev-tingting';
+import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
 import * as views from 'express-demo/views';
 import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
@@ -47,7 +47,7 @@ export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  * @property {() => number} [clock] The clock of the embedded fake upstream and of the upstream sessions (tests move it).
@@ -134,6 +134,8 @@ export async function createDemo({ env = process.env, policy, log = console.log,
     secret,
     store: new MemoryStore(),
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3001),
   });
 
   const upstream = await startDevUpstream({ env, log, ...(clock ? { clock } : {}) });
@@ -320,6 +322,9 @@ export async function createDemo({ env = process.env, policy, log = console.log,
   });
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
+  });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
   });
 
   app.get('/', (req, res) => {
@@ -615,7 +620,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 

@@ -93,7 +93,12 @@ export {
   VOICES,
   type Voice,
 } from './otp-types.js';
-export { isNepaliMobile, type PhoneNumber, parsePhoneNumber } from './phone.js';
+export {
+  isNepaliMobile,
+  type PhoneNumber,
+  parsePhoneNumber,
+  TINGTING_MOBILE_PREFIXES,
+} from './phone.js';
 export {
   DELIVERY_UNKNOWN_MESSAGE,
   PUBLIC_ERROR_MESSAGES,

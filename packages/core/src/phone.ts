@@ -53,9 +53,25 @@ export function parsePhoneNumber(input: unknown, defaultCountry = 'NP'): PhoneNu
 }
 
 /**
- * `true` for a valid Nepali mobile number (NTC, Ncell, … ranges known to libphonenumber).
+ * The national prefixes of the Nepali mobile numbers TingTing delivers to: `96`, `97`, `98`
+ * (ten-digit numbers such as `9851023212`, the form seed 001's examples use). The one source of
+ * truth for {@link isNepaliMobile}, the engine's default allow-list, and for the client's check of
+ * `sendOTP`'s number. libphonenumber also calls `900…` mobile, which TingTing refuses.
+ *
+ * The fake TingTing in `@tingting-auth/testing` keeps its own copy (it depends on nothing of
+ * ours); a contract test in this package checks that the two agree.
+ */
+export const TINGTING_MOBILE_PREFIXES: readonly string[] = Object.freeze(['96', '97', '98']);
+
+/**
+ * `true` for a valid Nepali mobile number that TingTing delivers to: a mobile range known to
+ * libphonenumber (NTC, Ncell, Smart…) that starts with one of {@link TINGTING_MOBILE_PREFIXES}.
  * This is the engine's default allow-list.
  */
 export function isNepaliMobile(phone: PhoneNumber): boolean {
-  return phone.country === 'NP' && phone.isMobile;
+  return (
+    phone.country === 'NP' &&
+    phone.isMobile &&
+    TINGTING_MOBILE_PREFIXES.includes(phone.national.slice(0, 2))
+  );
 }

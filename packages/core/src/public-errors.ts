@@ -2,11 +2,13 @@
  * The answers every adapter gives outward (HTTP status, stable code, generic message), in one
  * place so Express, Passport and NextAuth say the same thing for the same failure.
  *
- * Browser-safe: this module imports nothing, so a client bundle can use the messages
+ * Browser-safe: this module imports only the error classes (no Node API), so a client bundle can use the messages
  * (`@tingting-auth/core/public-errors`).
  *
  * @packageDocumentation
  */
+
+import { isTingTingAuthError } from './errors.js';
 
 /**
  * Every code an adapter answers with, in `{ error: { code, message } }` (Express, the NextAuth
@@ -132,9 +134,7 @@ export const UNAVAILABLE_RETRY_AFTER_IN_SECONDS = 30;
  * TingTing's answer unknown, a bug). The error itself is for server logs only.
  */
 export function publicCodeOfError(error: unknown): 'DELIVERY_FAILED' | 'SERVICE_UNAVAILABLE' {
-  return typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === 'DELIVERY_FAILED'
+  return isTingTingAuthError(error) && error.code === 'DELIVERY_FAILED'
     ? 'DELIVERY_FAILED'
     : 'SERVICE_UNAVAILABLE';
 }

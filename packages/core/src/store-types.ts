@@ -9,6 +9,7 @@
 export type { Channel } from './otp-types.js';
 export type {
   ChallengeRecord,
+  DeliveryFailure,
   HitOutcome,
   IssueOutcome,
   OTPStore,

@@ -25,11 +25,8 @@ export interface TingTingExpress {
 
 type Done = (error?: unknown) => void;
 type Session = { regenerate(done: Done): void; save(done: Done): void } & Record<string, unknown>;
-type Req = P.NodeRequest & { session?: Session; tingting?: T.VerifiedIdentity } & {
-  accepts?(types: string[]): string | false;
-  app?: { get(name: string): unknown };
-};
-type Step = (req: Req, res: ServerResponse) => Promise<void>;
+type Accepts = { accepts?(types: string[]): string | false; app?: { get(name: string): unknown } };
+type Req = P.NodeRequest & Accepts & { session?: Session; tingting?: T.VerifiedIdentity };
 
 const fail = (message: string): never => {
   throw new TypeError(`createTingTingAuth: ${message}`);
@@ -145,7 +142,7 @@ export function createTingTingAuth(
   }
 
   const handle =
-    (step: 'send' | 'verify' | 'signOut', run: Step): T.Middleware =>
+    (step: string, run: (req: Req, res: ServerResponse) => Promise<void>): T.Middleware =>
     (request, res, next) => {
       const req = request as Req;
       run(req, res).catch((error: unknown) => {

@@ -5,7 +5,7 @@ import type { Options as RateLimitLibraryOptions } from 'express-rate-limit';
 
 /** Express's `next`: call it with an error to hand that error to the error handlers. */
 export type NextFunction = (error?: unknown) => void;
-/** A middleware for `app.use` / `app.post` on Express 4 and 5 (typed on Node's `http`, as helmet is). */
+/** A middleware for `app.use` / `app.post` on Express 4 and 5 (typed on Node's `http`). */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 /** An error-handling middleware (four parameters), for `app.use(...)` after the routes. */
 export type ErrorMiddleware = (
@@ -67,7 +67,8 @@ export interface TingTingExpressOptions
   /** Session property of the verified number. @default 'tingting' */
   sessionKey?: string;
   /** `'origin'` (403 `CROSS_SITE_REQUEST` for cross-site browsers), your CSRF middleware, or `false`. @default 'origin' */
-  crossSiteProtection?: 'origin' | Middleware | false;
+  // `never` parameters: any Express-typed middleware fits (csrf-csrf's `doubleCsrfProtection`).
+  crossSiteProtection?: 'origin' | ((req: never, res: never, next: NextFunction) => void) | false;
   /**
    * Per-IP limits (express-rate-limit on `req.ip`) on top of the engine's per-number ones; `false`
    * turns one off; pass a shared `store` for many processes.
@@ -76,4 +77,13 @@ export interface TingTingExpressOptions
   rateLimit?: { send?: RateLimitOptions | false; verify?: RateLimitOptions | false } | false;
   /** Answer browser form posts (no JavaScript) with 303 redirects; pages read `formState(req)`. Unset: JSON only. */
   redirects?: RedirectOptions;
+}
+
+// `req.tingting` for users of @types/express (set by `requireVerified`).
+declare global {
+  namespace Express {
+    interface Request {
+      tingting?: VerifiedIdentity;
+    }
+  }
 }

@@ -13,6 +13,13 @@ import {
   type SignInErrorCode,
 } from './codes.js';
 
+export {
+  hasWebOTP,
+  type ListenForOneTimeCodeOptions,
+  listenForOneTimeCode,
+  type ReceiveOneTimeCodeOptions,
+  receiveOneTimeCode,
+} from './web-otp.js';
 export { ERROR_MESSAGES, type SendErrorCode, type SignInErrorCode };
 
 /** Input of {@link sendCode}: the number as typed; `resend: true` for "send again". */

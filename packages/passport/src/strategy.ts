@@ -129,7 +129,7 @@ export class Strategy extends StrategyBase {
       // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
       fields: req.body,
       // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
-      trustForwardedHost: Boolean(req.app?.get('trust proxy')),
+      trustForwardedHost: Boolean(req.app?.get?.('trust proxy')),
       ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
     };
     // Passport ignores what authenticate returns: every rejection has to become error().

@@ -1,5 +1,6 @@
 import type {
   ChallengeRecord,
+  DeliveryFailure,
   HitOutcome,
   IssueOutcome,
   OTPStore,
@@ -135,11 +136,18 @@ export class RedisStore implements OTPStore {
   }
 
   /** {@inheritDoc @tingting-auth/core#OTPStore.abandon} */
-  async abandon(subject: Subject, challengeId: string, _now: number): Promise<void> {
+  async abandon(
+    subject: Subject,
+    challengeId: string,
+    _now: number,
+    failure?: DeliveryFailure,
+  ): Promise<void> {
     await this.run(
       SCRIPTS.abandon,
       [this.numberKey(subject.phone), this.challengeKey(subject)],
-      [challengeId],
+      failure === undefined
+        ? [challengeId, '0', 0]
+        : [challengeId, '1', failure.limits.maxSendsPerWindow],
       () => undefined,
     );
   }

@@ -75,7 +75,6 @@ const END_REASONS: readonly string[] = [
   'ended_by_app',
   'refresh_rejected',
   'refresh_lost',
-  'expired',
   'unreadable',
 ];
 
@@ -203,7 +202,11 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.get} */
-  get(key: SessionKey, now: number, touchAfterInMilliseconds?: number): Promise<SessionLookup> {
+  async get(
+    key: SessionKey,
+    now: number,
+    touchAfterInMilliseconds?: number,
+  ): Promise<SessionLookup> {
     return this.run(
       SCRIPTS.get,
       [this.keysOf(key).session],
@@ -224,7 +227,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.replace} */
-  replace(
+  async replace(
     key: SessionKey,
     expectedGeneration: number,
     next: SessionUpdate,
@@ -254,7 +257,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.end} */
-  end(
+  async end(
     key: SessionKey,
     reason: SessionEndReason,
     now: number,
@@ -270,7 +273,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.list} */
-  list(subject: string, now: number): Promise<ListedSession[]> {
+  async list(subject: string, now: number): Promise<ListedSession[]> {
     const tag = this.tag(subject);
     return this.run(SCRIPTS.list, [`${tag}:idx`], [now, `${tag}:s:`], (reply) => {
       const flat = asArray(reply);
@@ -284,7 +287,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.endAll} */
-  endAll(
+  async endAll(
     subject: string,
     reason: SessionEndReason,
     now: number,
@@ -301,7 +304,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   }
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.lock} */
-  lock(key: SessionKey, token: string, ttlInMilliseconds: number): Promise<boolean> {
+  async lock(key: SessionKey, token: string, ttlInMilliseconds: number): Promise<boolean> {
     return this.run(
       SCRIPTS.lock,
       [this.keysOf(key).lock],

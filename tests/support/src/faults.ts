@@ -71,7 +71,7 @@ export const SEND_FAULTS: readonly FaultCase[] = [
       body: { detail: 'Request was throttled.' },
       headers: { 'retry-after': '7' },
     },
-    clientCode: 'RATE_LIMITED',
+    clientCode: 'TINGTING_RATE_LIMITED',
     outcome: 'definite',
   },
   // A 2xx means TingTing accepted the send (the fake does the work first): however garbled the

@@ -35,6 +35,7 @@ import { ipRateLimitKey } from './ip.js';
 import { Messages, type MessageTemplates } from './messages.js';
 import { type OTPPolicy, type ResolvedPolicy, resolvePolicy } from './policy.js';
 import { resolveTestMode, type TestModeOptions } from './test-mode.js';
+import { resolveWebOTPOrigin, webOTPLine } from './web-otp.js';
 
 /** Something with TingTing's `sendOTP` method: a `TingTingClient`, adapted with `createTingTingSender`. */
 export interface SendOTPCapable {
@@ -64,6 +65,17 @@ export interface OTPEngineOptions {
   defaultLocale?: Locale;
   /** @default 'np_rija' */
   defaultVoice?: Voice;
+  /**
+   * Your app's origin, for one-tap code entry on phones: every text message then ends with the
+   * origin-bound line `@<host> #<code>` (TingTing's `{otp}` placeholder, never the code itself), so
+   * Chrome on Android (WebOTP API) and Safari (security-code autofill) offer the code on that
+   * origin only. `https://<host>` on the default port, or `http://localhost[:port]` for
+   * development; anything else (a path, another scheme, plain http elsewhere) is a `TypeError`.
+   * Voice messages are unchanged.
+   * @default undefined (no line)
+   * @see https://wicg.github.io/sms-one-time-codes/
+   */
+  webOTPOrigin?: string;
   /** Receives warnings (multi-segment templates, throwing listeners). @default process.emitWarning */
   logger?: { warn(message: string): void };
 }
@@ -165,11 +177,13 @@ export class OTPEngine implements OTPEngineAPI {
     if (!VOICES.includes(this.#voice)) {
       throw new TypeError(`OTPEngine: defaultVoice must be one of ${VOICES.join(', ')}`);
     }
+    const webOTPHost = resolveWebOTPOrigin(options.webOTPOrigin);
     this.#messages = new Messages(
       options.messages,
       this.codeLength,
       Math.ceil(this.#policy.ttlInMilliseconds / 60_000),
       this.#warn,
+      webOTPHost === undefined ? undefined : webOTPLine(webOTPHost),
     );
     this.#testCodes = resolveTestMode(options.testMode, this.codeLength);
     const p = this.#policy;
@@ -343,9 +357,14 @@ export class OTPEngine implements OTPEngineAPI {
         Number(issued.retryAfterInMilliseconds) || 1_000,
       );
     }
-    const undo = async (): Promise<void> => {
+    const undo = async (deliveryFailed = false): Promise<void> => {
       try {
-        await this.#store.abandon(subject, challenge.id, now);
+        await this.#store.abandon(
+          subject,
+          challenge.id,
+          now,
+          ...(deliveryFailed ? [{ limits: this.#limits }] : []),
+        );
       } catch {
         // The store is failing too: the pending code stays and simply never verifies.
       }
@@ -390,7 +409,9 @@ export class OTPEngine implements OTPEngineAPI {
         // so (a value, not an outage: the user should move on to entering the code).
         if (isUnknownOutcome(error)) deliveryUnknown = true;
         else {
-          await undo();
+          // Counted against the number's send window: a repeated definite failure closes it, so
+          // retries to a number the provider refuses never become unbounded provider calls.
+          await undo(true);
           // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
           // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
           if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;

@@ -36,13 +36,15 @@ export interface LifetimeHints {
   readonly jwt?: string | undefined;
 }
 
-/** A lifetime from a JWT's `exp − iat` in ms; `undefined` when it has not both. */
+/** A lifetime from a JWT's `exp − iat` in ms (0 when exp ≤ iat); `undefined` when it has not both. */
 export function jwtLifetimeInMilliseconds(token: string): number | undefined {
   const claims = decodeJWTClaims(token);
   if (claims === undefined) return undefined;
   const { exp, iat } = claims;
-  if (typeof exp !== 'number' || typeof iat !== 'number' || !(exp > iat)) return undefined;
-  return (exp - iat) * 1000;
+  if (typeof exp !== 'number' || typeof iat !== 'number') return undefined;
+  if (!Number.isFinite(exp) || !Number.isFinite(iat)) return undefined;
+  // exp ≤ iat: expired on arrival by its own claims.
+  return Math.max(0, exp - iat) * 1000;
 }
 
 /**
@@ -50,7 +52,7 @@ export function jwtLifetimeInMilliseconds(token: string): number | undefined {
  * (`seconds`, the JWT's `exp − iat`), added to `receivedAt`. With only `exp`, `min(exp, receivedAt
  * + 1 day)` (UPSTREAM.md §2). `undefined` when nothing is known.
  */
-export function expiresAt(receivedAt: number, hints: LifetimeHints): number | undefined {
+export function computeExpiresAt(receivedAt: number, hints: LifetimeHints): number | undefined {
   const lifetimes: number[] = [];
   if (hints.seconds !== undefined && Number.isFinite(hints.seconds) && hints.seconds >= 0) {
     lifetimes.push(hints.seconds * 1000);

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { decodeJWTClaims, expiresAt, type LifetimeHints } from './expiry.js';
+export { computeExpiresAt, decodeJWTClaims, type LifetimeHints } from './expiry.js';
 export {
   NotesClient,
   type NotesClientOptions,

@@ -57,8 +57,6 @@ export type SessionEndReason =
   | 'refresh_rejected'
   /** A refresh was sent and its answer lost; the retry with the same refresh token failed too. */
   | 'refresh_lost'
-  /** The session outlived its absolute maximum age or its refresh token's lifetime. */
-  | 'expired'
   /** The stored record could not be opened (another app secret, or tampered). */
   | 'unreadable';
 

@@ -576,7 +576,7 @@ export class UpstreamSessions {
 
   /** The upstream access token, refreshed first when it is near expiry. See {@link getTokens}. */
   getAccessToken(sid: string): Promise<string> {
-    return this.getTokens(sid).then(accessTokenOf);
+    return this.#current(sid, true) as Promise<string>;
   }
 
   /**
@@ -592,18 +592,30 @@ export class UpstreamSessions {
    * @throws {StoreUnavailableError} the store failed.
    */
   getTokens(sid: string, options: { rejected?: TokenSet } = {}): Promise<TokenSet> {
+    return this.#current(sid, false, options?.rejected?.generation) as Promise<TokenSet>;
+  }
+
+  /** {@link getTokens} (or only its access token): one promise on the common path, one store read. */
+  #current(
+    sid: string,
+    accessTokenOnly: boolean,
+    rejected?: number,
+  ): Promise<TokenSet | string> {
     const key = this.#entryOf(sid)?.key;
     if (key === undefined) return Promise.reject(new SessionExpiredError('unknown'));
-    const rejected = options?.rejected?.generation;
-    // One promise chain on the common path (a fresh token): one store read, nothing else.
-    return this.#read(sid, key, this.#touch).then((state) => {
-      if (!this.#due(state.tokens, rejected)) return state.tokens;
+    return this.#store.get(key, this.#clock(), this.#touch).then((lookup) => {
+      const state = this.#activeState(sid, key, lookup);
+      // An unreadable record: ending it, then rejecting with SESSION_EXPIRED (never resolves).
+      if (state instanceof Promise) return state.then((never) => never.tokens);
+      if (!this.#due(state.tokens, rejected)) {
+        return accessTokenOnly ? state.tokens.accessToken : state.tokens;
+      }
       let flight = this.#inflight.get(sid);
       if (flight === undefined) {
         flight = this.#refreshShared(sid, key, rejected).finally(() => this.#inflight.delete(sid));
         this.#inflight.set(sid, flight);
       }
-      return flight;
+      return accessTokenOnly ? flight.then(accessTokenOf) : flight;
     });
   }
 

@@ -152,8 +152,9 @@ export class LoginThrottle {
         },
       },
     ];
-    const ipKey = ip === undefined ? undefined : ipRateLimitKey(ip);
-    if (ipKey !== undefined) {
+    // An IP too long to be one (a misconfigured proxy header) still counts, by its first 100 characters.
+    const ipKey = ip === undefined ? undefined : (ipRateLimitKey(ip) ?? ip.trim().slice(0, 100));
+    if (ipKey !== undefined && ipKey !== '') {
       const ipHash = keyedHash(this.#keys.identifier, `ip\n${ipKey}`, 16);
       // Same group as the identifier's counter: both are checked in one atomic step (one slot).
       entries.push({

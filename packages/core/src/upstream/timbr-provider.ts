@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import { expiresAt, jwtSubject } from './expiry.js';
+import { computeExpiresAt, jwtSubject } from './expiry.js';
 import {
   type TimbrClient,
   TimbrClient as TimbrClientClass,
@@ -81,12 +81,13 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
         accessToken: pair.access,
         ...(pair.refresh === undefined ? {} : { refreshToken: pair.refresh }),
         accessExpiresAt:
-          expiresAt(receivedAt, { jwt: pair.access }) ?? receivedAt + DEFAULT_ACCESS_SECONDS * 1000,
+          computeExpiresAt(receivedAt, { jwt: pair.access }) ??
+          receivedAt + DEFAULT_ACCESS_SECONDS * 1000,
         ...(pair.refresh === undefined
           ? {}
           : {
               refreshExpiresAt:
-                expiresAt(receivedAt, { jwt: pair.refresh }) ??
+                computeExpiresAt(receivedAt, { jwt: pair.refresh }) ??
                 receivedAt + DEFAULT_REFRESH_SECONDS * 1000,
             }),
         receivedAt,
@@ -111,13 +112,14 @@ export function timbrProvider(options: TimbrProviderOptions = {}): TimbrProvider
       const refreshExpiresAt =
         pair.refresh === undefined
           ? tokens.refreshExpiresAt
-          : (expiresAt(receivedAt, { jwt: pair.refresh }) ??
+          : (computeExpiresAt(receivedAt, { jwt: pair.refresh }) ??
             receivedAt + DEFAULT_REFRESH_SECONDS * 1000);
       return createTokenSet({
         accessToken: pair.access,
         refreshToken,
         accessExpiresAt:
-          expiresAt(receivedAt, { jwt: pair.access }) ?? receivedAt + DEFAULT_ACCESS_SECONDS * 1000,
+          computeExpiresAt(receivedAt, { jwt: pair.access }) ??
+          receivedAt + DEFAULT_ACCESS_SECONDS * 1000,
         ...(refreshExpiresAt === undefined ? {} : { refreshExpiresAt }),
         receivedAt,
         tokenType: 'Bearer',

@@ -14,7 +14,7 @@ import type { Cookie, CookieJar } from 'tough-cookie';
 import { TingTingUnexpectedBodyError } from '../client/client-errors.js';
 import { parseGetAPIToken, parseLogin, parseRefresh, parseUserProfile } from '../client/schemas.js';
 import type { FetchLike } from '../http/exchange.js';
-import { decodeJWTClaims, expiresAt, jwtSubject } from './expiry.js';
+import { computeExpiresAt, decodeJWTClaims, jwtSubject } from './expiry.js';
 import { createTokenSet, tokenSetSecrets } from './token-set.js';
 import type {
   CallCtx,
@@ -128,6 +128,31 @@ async function sessionCookies(
   };
 }
 
+/**
+ * The jar as `TokenSet.cookies`, without what `CookieJar.deserialize` restores by itself: the
+ * jar's options (defaults), `creation` and `lastAccessed` (real-clock bookkeeping), `expires` when
+ * `maxAge` is set, and false flags. About a third smaller, and it is sealed into every session.
+ * Dropping `creation` restarts a Max-Age at each rebuild, so the jar never withholds a cookie the
+ * upstream might still take: the upstream judges expiry, and `TokenSet` keeps our own.
+ */
+function compactJar(serialized: SerializedCookieJar): SerializedCookieJar {
+  const keep = ['key', 'value', 'domain', 'path', 'secure', 'httpOnly', 'hostOnly', 'sameSite'];
+  return {
+    cookies: serialized.cookies.map((cookie) => {
+      const compact: Record<string, unknown> = {};
+      for (const field of keep) {
+        const value = cookie[field];
+        if (value !== undefined && value !== null && value !== false) compact[field] = value;
+      }
+      if (typeof cookie.maxAge === 'number') compact.maxAge = cookie.maxAge;
+      else if (cookie.expires !== undefined && cookie.expires !== null) {
+        compact.expires = cookie.expires;
+      }
+      return compact;
+    }),
+  };
+}
+
 /** A cookie's lifetime in seconds from Max-Age, else from Expires relative to its creation. */
 function cookieSeconds(cookie: Cookie): number | undefined {
   if (typeof cookie.maxAge === 'number') return Math.max(0, cookie.maxAge);
@@ -139,7 +164,7 @@ function cookieSeconds(cookie: Cookie): number | undefined {
 
 /** When a session cookie expires on our clock: the shorter of its Max-Age and its JWT's exp − iat. */
 function cookieExpiresAt(cookie: Cookie, receivedAt: number): number | undefined {
-  return expiresAt(receivedAt, {
+  return computeExpiresAt(receivedAt, {
     seconds: cookieSeconds(cookie),
     jwt: JWT.test(cookie.value) ? cookie.value : undefined,
   });
@@ -231,7 +256,7 @@ export function tingtingAccountsProvider(
         : refreshChanged
           ? cookieExpiresAt(refresh, receivedAt)
           : previous?.refreshExpiresAt;
-    const serialized = (await jar.serialize()) as unknown as SerializedCookieJar;
+    const serialized = compactJar((await jar.serialize()) as unknown as SerializedCookieJar);
     const tokens = createTokenSet({
       accessToken: access.value,
       ...(refresh === undefined ? {} : { refreshToken: refresh.value }),

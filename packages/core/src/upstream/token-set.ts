@@ -16,6 +16,54 @@ function finiteTime(name: string, value: unknown): number {
   return value;
 }
 
+/**
+ * In a record, a cookie whose value is the access or the refresh token says so
+ * (`valueFrom: 'accessToken'`) instead of carrying the token a second time: a TingTing session's
+ * two JWTs are most of its sealed size.
+ */
+type CookieValueSource = 'accessToken' | 'refreshToken';
+
+function compactCookies(set: TokenSet): SerializedCookieJar {
+  const jar = structuredClone(set.cookies) as SerializedCookieJar;
+  return {
+    ...jar,
+    cookies: jar.cookies.map((cookie) => {
+      const source: CookieValueSource | undefined =
+        cookie.value === set.accessToken
+          ? 'accessToken'
+          : set.refreshToken !== undefined && cookie.value === set.refreshToken
+            ? 'refreshToken'
+            : undefined;
+      if (source === undefined) return cookie;
+      const { value: _value, ...rest } = cookie;
+      return { ...rest, valueFrom: source };
+    }),
+  };
+}
+
+function expandCookies(record: TokenSetRecord): SerializedCookieJar {
+  const jar = structuredClone(record.cookies) as SerializedCookieJar;
+  return {
+    ...jar,
+    cookies: jar.cookies.map((cookie) => {
+      if (cookie.valueFrom === undefined) return cookie;
+      const { valueFrom, ...rest } = cookie;
+      const value =
+        valueFrom === 'accessToken'
+          ? record.accessToken
+          : valueFrom === 'refreshToken'
+            ? record.refreshToken
+            : undefined;
+      if (value === undefined) {
+        throw new TypeError(
+          'createTokenSet: a cookie takes its value from a token the record lacks',
+        );
+      }
+      return { ...rest, value };
+    }),
+  };
+}
+
 /** The public, non-secret fields, for `toJSON` and `inspect`. */
 function describe(set: TokenSet): Record<string, unknown> {
   return {
@@ -77,7 +125,7 @@ export function createTokenSet(record: TokenSetRecord): TokenSet {
   if (record.refreshToken !== undefined && record.refreshToken !== '') {
     hidden('refreshToken', record.refreshToken);
   }
-  if (record.cookies !== undefined) hidden('cookies', structuredClone(record.cookies));
+  if (record.cookies !== undefined) hidden('cookies', expandCookies(record));
   hidden('toJSON', () => describe(set));
   hidden(INSPECT, () => `TokenSet ${JSON.stringify(describe(set))}`);
   return Object.freeze(set);
@@ -95,9 +143,7 @@ export function tokenSetRecord(set: TokenSet): TokenSetRecord {
     ...(set.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: set.refreshExpiresAt }),
     receivedAt: set.receivedAt,
     tokenType: set.tokenType,
-    ...(set.cookies === undefined
-      ? {}
-      : { cookies: structuredClone(set.cookies) as SerializedCookieJar }),
+    ...(set.cookies === undefined ? {} : { cookies: compactCookies(set) }),
     generation: set.generation,
   };
 }

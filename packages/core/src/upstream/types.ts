@@ -59,7 +59,9 @@ export interface TokenSet {
 
 /**
  * A {@link TokenSet} as plain data, secrets included and enumerable: what a session store seals
- * (encrypts) before it keeps it. Never log it; `tokenSetRecord` / `createTokenSet` convert.
+ * (encrypts) before it keeps it. Never log it; `tokenSetRecord` / `createTokenSet` convert. In
+ * `cookies`, a cookie whose value is the access or refresh token carries `valueFrom:
+ * 'accessToken' | 'refreshToken'` instead of the value, so each token is stored once.
  */
 export interface TokenSetRecord {
   accessToken: string;

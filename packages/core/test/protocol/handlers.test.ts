@@ -321,6 +321,27 @@ describe('options', () => {
     expect([...resolved.allowedOrigins]).toEqual(['https://app.example.com']);
   });
 
+  it('checks the kinds of adapter options with one message', () => {
+    const spec = {
+      adapterOptions: { onVerified: 'function', name: 'string', rateLimit: 'object|false' },
+    } as const;
+    expect(() => resolveProtocolOptions('x', { engine, onVerified: 'yes' }, spec)).toThrow(
+      'x: `onVerified` must be a function',
+    );
+    expect(() => resolveProtocolOptions('x', { engine, name: 1 }, spec)).toThrow(
+      'must be a string',
+    );
+    expect(() => resolveProtocolOptions('x', { engine, rateLimit: null }, spec)).toThrow(
+      '`rateLimit` must be an object or false',
+    );
+    expect(() =>
+      resolveProtocolOptions('x', { engine, rateLimit: false, name: 'n', onVerified() {} }, spec),
+    ).not.toThrow();
+    expect(() => resolveProtocolOptions('x', { engine, nmae: 'n' }, spec)).toThrow(
+      'known options: engine, purpose, crossSiteProtection, allowedOrigins, allowRequestsWithoutOrigin, maxBodyInBytes, onVerified, name, rateLimit',
+    );
+  });
+
   it('lists the adapter options and takes the engine as an argument', () => {
     expect(() =>
       resolveProtocolOptions('x', { engine }, { engine, adapterOptions: ['onVerified'] }),

@@ -59,6 +59,31 @@ describe('TokenSet', () => {
     expect(record).toMatchObject({ accessToken: ACCESS, refreshToken: REFRESH, generation: 4 });
     const rebuilt = createTokenSet(JSON.parse(JSON.stringify(record)));
     expect(tokenSetRecord(rebuilt)).toEqual(record);
+    expect(rebuilt.cookies).toEqual(tokens.cookies);
+    const pointing = createTokenSet({
+      ...record,
+      cookies: {
+        cookies: [
+          { key: 'access', value: ACCESS },
+          { key: 'refresh', value: REFRESH },
+        ],
+      },
+    });
+    expect(tokenSetRecord(pointing).cookies?.cookies).toEqual([
+      { key: 'access', valueFrom: 'accessToken' },
+      { key: 'refresh', valueFrom: 'refreshToken' },
+    ]);
+    expect(createTokenSet(tokenSetRecord(pointing)).cookies?.cookies.map((c) => c.value)).toEqual([
+      ACCESS,
+      REFRESH,
+    ]);
+    expect(() =>
+      createTokenSet({
+        ...record,
+        refreshToken: undefined,
+        cookies: { cookies: [{ key: 'refresh', valueFrom: 'refreshToken' }] },
+      }),
+    ).toThrow(TypeError);
     expect(Object.isFrozen(rebuilt)).toBe(true);
   });
 

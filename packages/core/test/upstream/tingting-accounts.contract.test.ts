@@ -44,6 +44,11 @@ describe('tingtingAccountsProvider (seed 000)', () => {
     expect(keys).toEqual(['access', 'refresh']);
     expect(grant.subject).toBe(String(decodeJWTClaims(tokens.accessToken)?.user_id));
     expect(Object.keys(tokens)).not.toContain('cookies');
+    // The record a store seals carries each token once (the cookies point at them).
+    const record = JSON.stringify(tokenSetRecord(tokens));
+    expect(record.split(tokens.accessToken)).toHaveLength(2);
+    expect(record.split(tokens.refreshToken!)).toHaveLength(2);
+    expect(record.length).toBeLessThan(1000);
     expectNoSecrets(tokens, [tokens.accessToken, tokens.refreshToken]);
   });
 
