@@ -30,9 +30,6 @@ export {
 // Password sign-in against an upstream token API. The sessions, providers and stores are in
 // `@tingting-auth/core/upstream` (a subpath, so an app that only sends codes never loads them).
 export type {
-  MemorySessionStore,
-  SessionExpiredError,
-  SessionUnavailableError,
   UpstreamProfile,
   UpstreamProvider,
   UpstreamSessions,

@@ -6,6 +6,7 @@ import {
   refusalOf,
   resolveRequestOptions,
   TingTingHTTPError,
+  upstreamFetch,
 } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
@@ -25,7 +26,7 @@ import type {
 import { callVerify, errorOf, settleOnce } from './verify-callback.js';
 
 // passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
-const StrategyBase = PassportStrategy as unknown as abstract new () => Actions;
+const UpstreamStrategyBase = PassportStrategy as unknown as abstract new () => Actions;
 
 /** A verify callback that returns a promise (of the user, or of `false` to refuse). */
 type AsyncUpstreamVerify<A extends unknown[]> = (
@@ -171,7 +172,7 @@ function keepOnLogIn(req: WithSession, stored: StoredUpstream): void {
  * {@link UpstreamStrategy.fetch} (refreshed on demand, one refresh per session across requests and
  * processes); {@link UpstreamStrategy.signOut} ends the upstream session.
  */
-export class UpstreamStrategy extends StrategyBase {
+export class UpstreamStrategy extends UpstreamStrategyBase {
   /** The name to use with `passport.authenticate(name)`. @default 'upstream' */
   name: string;
   /** The sessions the strategy signs in with (for `status`, `list`, `endAll`, events). */
@@ -179,7 +180,6 @@ export class UpstreamStrategy extends StrategyBase {
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
   private readonly protocol: PasswordProtocol;
-  private upstreamModule: Promise<typeof import('@tingting-auth/core/upstream')> | undefined;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -314,9 +314,6 @@ export class UpstreamStrategy extends StrategyBase {
     if (baseURL === undefined) {
       throw new TypeError(`${CALLER}: set the \`baseURL\` option (the upstream API) to use fetch`);
     }
-    // Loaded on the first call: apps that only send codes never load the upstream code.
-    this.upstreamModule ??= import('@tingting-auth/core/upstream');
-    const { upstreamFetch } = await this.upstreamModule;
     const sid = sessionId ?? this.sessionIdOf(req) ?? '';
     return upstreamFetch(this.sessions, sid, { baseURL })(input, rest);
   }
