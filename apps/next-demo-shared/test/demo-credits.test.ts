@@ -25,7 +25,9 @@ describe('the embedded fake’s credits', () => {
   it(`start at ${DEMO_CREDITS}: 150 texts to 150 numbers all go out`, async () => {
     // Fixed valid numbers (9841000000 + i), never from the clock.
     for (let i = 0; i < 150; i++) {
-      const result = await (await demo.getEngine()).send({ phone: `98410${String(i).padStart(5, '0')}` });
+      const result = await (await demo.getEngine()).send({
+        phone: `98410${String(i).padStart(5, '0')}`,
+      });
       expect(result.ok).toBe(true);
     }
     expect((await fake()).credits).toEqual({ sms: DEMO_CREDITS - 150, phone: DEMO_CREDITS });
@@ -33,7 +35,9 @@ describe('the embedded fake’s credits', () => {
 
   it(`are topped up to ${DEMO_CREDITS} when a delivery leaves fewer than ${DEMO_CREDITS_FLOOR}`, async () => {
     (await fake()).setCredits({ sms: DEMO_CREDITS_FLOOR });
-    expect(await (await demo.getEngine()).send({ phone: '9801000001' })).toMatchObject({ ok: true });
+    expect(await (await demo.getEngine()).send({ phone: '9801000001' })).toMatchObject({
+      ok: true,
+    });
     expect((await fake()).credits.sms).toBe(DEMO_CREDITS);
   });
 

@@ -16,7 +16,9 @@ afterAll(async () => {
 
 describe('one-tap code entry in the Next demos', () => {
   it('the SMS ends with the origin-bound line; the outbox route shows it as it arrives', async () => {
-    expect(await (await demo.getEngine()).send({ phone: '9841000301' })).toMatchObject({ ok: true });
+    expect(await (await demo.getEngine()).send({ phone: '9841000301' })).toMatchObject({
+      ok: true,
+    });
     const sms = (await demo.getFakeTingTing())?.outbox.last('9841000301');
     expect(sms?.message.split('\n').at(-1)).toBe(`@localhost #${sms?.otp}`);
     const response = await outboxResponse(
