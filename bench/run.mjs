@@ -32,6 +32,11 @@ const PARTS = [
     '@tingting-auth/passport password sign-in (issue 13)',
     ['--import', 'tsx', 'passport-password.ts'],
   ],
+  [
+    'upstream-guard',
+    '@tingting-auth/express requireUpstreamSession (issue 13)',
+    ['--import', 'tsx', 'upstream-guard.ts'],
+  ],
   ['import', 'import time (issue 7)', ['--import', 'tsx', 'import-time.ts']],
   ['size', 'installed size (issue 7)', ['--import', 'tsx', 'size.ts']],
 ];
