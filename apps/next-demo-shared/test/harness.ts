@@ -223,7 +223,7 @@ export function describeSignInFlow(
     if (major === 5) expect(app.output()).toContain('[auth] sign-in refused: INVALID_CODE');
 
     // Sign out, and the page is protected again.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/signin/);
     await page.goto(`${app.origin}/account`);
     await page.waitForURL(/\/signin/);
@@ -380,7 +380,7 @@ function revocableSessionsSuite(appDir: string, label: string): void {
     expect(await sessionPhone(copied)).toBe('+9779801234567');
 
     // Sign out: the copy taken before is refused, over HTTP and in another browser.
-    await laptop.page.getByRole('button', { name: 'Sign out' }).click();
+    await laptop.page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await laptop.page.waitForURL(/\/signin/);
     expect(await sessionPhone(copied)).toBeNull();
     const thief = await browser.newContext();
