@@ -19,6 +19,8 @@ import { median } from './result.ts';
 export interface Ready {
   port: number;
   bodies: string[];
+  /** The path to POST to, when it is not the benchmark's (a peer library's own route). */
+  path?: string;
   /** Headers to send with every request (a session cookie). */
   headers?: Record<string, string>;
 }
@@ -66,12 +68,18 @@ export interface LoadOptions {
 export function announce(
   server: Server,
   bodies: string[],
+  path?: string,
   headers?: (port: number) => Promise<Record<string, string>>,
 ): void {
   server.once('listening', async () => {
     const port = (server.address() as AddressInfo).port;
     const extra = headers === undefined ? {} : { headers: await headers(port) };
-    process.send?.({ port, bodies, ...extra } satisfies Ready);
+    process.send?.({
+      port,
+      bodies,
+      ...(path === undefined ? {} : { path }),
+      ...extra,
+    } satisfies Ready);
     // `send` has serialized them: drop them, or the server's heap (and GC) carries every body.
     bodies.length = 0;
   });
@@ -113,6 +121,7 @@ interface Running {
   child: ChildProcess;
   port: number;
   bodies: string[];
+  path: string | undefined;
   headers: Record<string, string>;
   next: number;
   requests: number;
@@ -133,7 +142,7 @@ async function round(run: Running, o: LoadOptions, seconds: number): Promise<voi
     requests: [
       {
         method: o.method ?? 'POST',
-        path: o.path,
+        path: run.path ?? o.path,
         headers: {
           ...(o.method === 'GET' ? {} : { 'content-type': 'application/json' }),
           accept: 'application/json',
@@ -171,6 +180,7 @@ export async function load(scenarios: Scenario[], o: LoadOptions): Promise<Measu
         child,
         port: ready.port,
         bodies: ready.bodies,
+        path: ready.path,
         headers: ready.headers ?? {},
         next: 0,
         requests: 0,

@@ -14,6 +14,11 @@ import { type Installed, installAll } from './install.ts';
 import { type Figure, median, writeResult } from './result.ts';
 
 const SAMPLES = Number(process.env.SAMPLES ?? 21);
+/** Goals on the ESM import time over express's (issue 16: light enough for a cold start). */
+const IMPORT_GOALS: Record<string, number> = {
+  '@tingting-auth/core': 0.25,
+  '@tingting-auth/express': 0.5,
+};
 const FORMATS = ['ESM', 'CJS'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -80,6 +85,9 @@ try {
           name: `express ${express.version}, ${format}, same run`,
           value: ms('express', format),
         },
+        ...(format === 'ESM' && IMPORT_GOALS[pkg.name] !== undefined
+          ? { goal: { on: 'ratio', op: '<=', target: IMPORT_GOALS[pkg.name]! } as const }
+          : {}),
         note: `median of ${SAMPLES} fresh processes; with its production dependencies`,
       });
     }

@@ -10,7 +10,9 @@
  *   QUICK=1 pnpm bench              short runs for development (not for comparison)
  *
  * Each part's own options (DURATION, ROUNDS, ...) pass through the environment; see the comment
- * at the top of each benchmark. RESULTS=path writes the table elsewhere.
+ * at the top of each benchmark. RESULTS=path writes the table elsewhere. BENCH_NOTES=file.md adds
+ * that file's text as a closing "Notes" section (the conditions of the run, the profile that
+ * explains a missed goal).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -217,6 +219,9 @@ function render() {
       ` (above ${cpus.length} the machine was shared with other work: absolute figures are noisy, the interleaved ratios much less so)`,
   );
   lines.push('');
+  if (process.env.BENCH_NOTES) {
+    lines.push('## Notes', '', readFileSync(process.env.BENCH_NOTES, 'utf8').trim(), '');
+  }
   lines.push('## Reproduce', '');
   lines.push(
     'From the repository root, with the packages built (`pnpm build`) and Redis on 127.0.0.1:6379:',

@@ -54,7 +54,7 @@ async function serve(mode: Mode): Promise<void> {
   }
   app.use(auth.errorHandler);
   // One sign-in through the router; every load request carries its session cookie.
-  announce(app.listen(0, '127.0.0.1'), [], async (port) => {
+  announce(app.listen(0, '127.0.0.1'), [], undefined, async (port) => {
     const response = await fetch(`http://127.0.0.1:${port}/auth/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

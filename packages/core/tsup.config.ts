@@ -1,4 +1,32 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'tsup';
+
+/**
+ * Bundled, not installed (devDependencies, so tsup inlines what is used of them): the parse
+ * functions of libphonenumber-js's `core` entry with `src/phone-metadata.json`, and valibot's
+ * schema functions. Their licences go in `dist/THIRD-PARTY-NOTICES.md`.
+ */
+const BUNDLED: Record<string, string[]> = {
+  'libphonenumber-js': ['LICENSE', 'LICENSE.Apache'],
+  valibot: ['LICENSE.md'],
+};
+
+function writeNotices(): void {
+  const parts = [
+    '# Third-party notices',
+    '',
+    'Parts of these packages are bundled in this one.',
+    '',
+  ];
+  for (const [name, files] of Object.entries(BUNDLED)) {
+    const root = join('node_modules', name);
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    parts.push(`## ${name} ${version}`, '');
+    for (const file of files) parts.push(readFileSync(join(root, file), 'utf8').trim(), '');
+  }
+  writeFileSync('dist/THIRD-PARTY-NOTICES.md', parts.join('\n'));
+}
 
 export default defineConfig({
   entry: {
@@ -14,4 +42,10 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
+  // Maps without the sources' text: the bundled libphonenumber-js and valibot sources would
+  // triple the installed size; stack traces still map to file and line.
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
+  onSuccess: async () => writeNotices(),
 });

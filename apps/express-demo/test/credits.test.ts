@@ -59,7 +59,7 @@ describe('the embedded fake’s credits', () => {
     }
     expect([...statuses]).toEqual([200]);
     expect(demo.fake?.credits.sms).toBe(DEMO_CREDITS - 150);
-  });
+  }, 60_000);
 
   it(`are topped up to ${DEMO_CREDITS} when a delivery leaves fewer than ${DEMO_CREDITS_FLOOR}`, async () => {
     // As after some 9,000 texts.

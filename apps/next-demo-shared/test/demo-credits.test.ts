@@ -31,7 +31,7 @@ describe('the embedded fake’s credits', () => {
       expect(result.ok).toBe(true);
     }
     expect((await fake()).credits).toEqual({ sms: DEMO_CREDITS - 150, phone: DEMO_CREDITS });
-  });
+  }, 60_000);
 
   it(`are topped up to ${DEMO_CREDITS} when a delivery leaves fewer than ${DEMO_CREDITS_FLOOR}`, async () => {
     (await fake()).setCredits({ sms: DEMO_CREDITS_FLOOR });

@@ -110,5 +110,5 @@ export {
   VERIFY_FAILURE_CODES,
 } from './public-errors.js';
 export type { OTPDelivery, OTPSender, OTPSendReceipt } from './sender.js';
-export type { OTPStore } from './store.js';
+export type { DeliveryFailure, OTPStore } from './store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';

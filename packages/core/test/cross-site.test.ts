@@ -72,3 +72,66 @@ it('reads the first value of a repeated Node header', () => {
   };
   expect(isCrossSiteRequest(req)).toBe(true);
 });
+
+describe('isCrossSiteRequest edges', () => {
+  const req = (headers: Record<string, string>) => ({
+    headers: { host: 'app.example.com', ...headers },
+  });
+
+  it('takes the first X-Forwarded-Host entry, trimmed, and only the first', () => {
+    const forwarded = (value: string) =>
+      req({ host: 'internal:3000', origin: 'https://app.example.com', 'x-forwarded-host': value });
+    expect(isCrossSiteRequest(forwarded('app.example.com ,internal'))).toBe(false);
+    expect(isCrossSiteRequest(forwarded('internal, app.example.com'))).toBe(true);
+    expect(isCrossSiteRequest(forwarded('app.example.com'), { trustForwardedHost: true })).toBe(
+      false,
+    );
+  });
+
+  it('other hosts of the app count only when listed', () => {
+    const request = req({ host: 'internal:3000', origin: 'https://app.example.com' });
+    expect(isCrossSiteRequest(request)).toBe(true);
+    expect(isCrossSiteRequest(request, { hosts: ['www.example.com'] })).toBe(true);
+    expect(isCrossSiteRequest(request, { hosts: [] })).toBe(true);
+    expect(isCrossSiteRequest(request, { hosts: ['www.example.com', 'app.example.com'] })).toBe(
+      false,
+    );
+  });
+
+  it('an allowed origin lets a request through even without a matching host or Sec-Fetch-Site', () => {
+    const request = req({ host: 'internal:3000', origin: 'https://spa.example.net' });
+    expect(isCrossSiteRequest(request)).toBe(true);
+    expect(isCrossSiteRequest(request, { allowedOrigins: ['https://spa.example.net'] })).toBe(
+      false,
+    );
+    // A listed origin does not excuse a request that has none.
+    expect(
+      isCrossSiteRequest(req({ 'sec-fetch-site': 'cross-site' }), {
+        allowedOrigins: ['https://spa.example.net'],
+      }),
+    ).toBe(true);
+  });
+
+  it('a Fetch Headers object without Origin, Sec-Fetch-Site or Host', () => {
+    expect(isCrossSiteRequest({ headers: new Headers() })).toBe(false);
+    expect(
+      isCrossSiteRequest({ headers: new Headers() }, { allowRequestsWithoutOrigin: false }),
+    ).toBe(true);
+    expect(
+      isCrossSiteRequest({ headers: new Headers({ origin: 'https://app.example.com' }) }),
+    ).toBe(true);
+  });
+
+  it('allowRequestsWithoutOrigin: true is the default', () => {
+    expect(isCrossSiteRequest(req({}), { allowRequestsWithoutOrigin: true })).toBe(false);
+  });
+});
+
+it('reads only the first value of repeated Node headers, for Origin and Sec-Fetch-Site alike', () => {
+  const sameHost = {
+    headers: { host: 'a.example', origin: ['https://a.example', 'https://x.example'] },
+  };
+  expect(isCrossSiteRequest(sameHost)).toBe(false);
+  const sameOrigin = { headers: { 'sec-fetch-site': ['same-origin', 'cross-site'] } };
+  expect(isCrossSiteRequest(sameOrigin)).toBe(false);
+});

@@ -4,6 +4,8 @@
  * the segment count and the cost warning include the line; a bad origin is a `TypeError`.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSMSSegments } from '../src/engine/messages.js';
@@ -215,5 +217,20 @@ describe('through TingTing (the fake, over HTTP)', () => {
       `Your sign-in code is ${delivered?.otp}. It expires in 5 minutes. Do not share it.\n@app.example.com #${delivered?.otp}`,
     );
     expect(delivered?.creditsUsed).toBe(1);
+  });
+});
+
+describe('the README', () => {
+  it('shows the exact SMS the engine produces (English and Nepali, the line last)', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### One-tap code entry on phones'));
+    const shown = [...section.matchAll(/^```text\n([\s\S]*?)\n```/gm)].map(([, text]) => text);
+    expect(shown).toHaveLength(2);
+    // The README's option, with a recording sender standing in for its TingTingClient.
+    const { engine, sender } = makeEngine({ webOTPOrigin: 'https://app.example.com' });
+    for (const [index, locale] of (['en', 'ne'] as const).entries()) {
+      await engine.send({ phone: phoneNumber(), locale });
+      expect(sender.last().message.replaceAll('{otp}', '604218')).toBe(shown[index]);
+    }
   });
 });
