@@ -21,6 +21,8 @@ export interface Ready {
   bodies: string[];
   /** The path to POST to, when it is not the benchmark's (a peer library's own route). */
   path?: string;
+  /** Headers to send with every request (a session cookie). */
+  headers?: Record<string, string>;
 }
 
 /** One server to load. */
@@ -58,13 +60,26 @@ export interface LoadOptions {
   duration: number;
   rounds: number;
   connections: number;
+  /** @default 'POST' */
+  method?: 'GET' | 'POST';
 }
 
 /** Sends {@link Ready} to the parent once `server` listens; exits when the parent goes away. */
-export function announce(server: Server, bodies: string[], path?: string): void {
-  server.once('listening', () => {
+export function announce(
+  server: Server,
+  bodies: string[],
+  path?: string,
+  headers?: (port: number) => Promise<Record<string, string>>,
+): void {
+  server.once('listening', async () => {
     const port = (server.address() as AddressInfo).port;
-    process.send?.({ port, bodies, ...(path === undefined ? {} : { path }) } satisfies Ready);
+    const extra = headers === undefined ? {} : { headers: await headers(port) };
+    process.send?.({
+      port,
+      bodies,
+      ...(path === undefined ? {} : { path }),
+      ...extra,
+    } satisfies Ready);
     // `send` has serialized them: drop them, or the server's heap (and GC) carries every body.
     bodies.length = 0;
   });
@@ -107,6 +122,7 @@ interface Running {
   port: number;
   bodies: string[];
   path: string | undefined;
+  headers: Record<string, string>;
   next: number;
   requests: number;
   seconds: number;
@@ -125,10 +141,15 @@ async function round(run: Running, o: LoadOptions, seconds: number): Promise<voi
     duration: seconds,
     requests: [
       {
-        method: 'POST',
+        method: o.method ?? 'POST',
         path: run.path ?? o.path,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          ...(o.method === 'GET' ? {} : { 'content-type': 'application/json' }),
+          accept: 'application/json',
+          ...run.headers,
+        },
         setupRequest: (request) => {
+          if (o.method === 'GET') return request;
           const i = run.next++;
           const body = scenario.once ? bodies[i] : bodies[i % bodies.length];
           // Past the last fresh body: an unknown number, answered 401 and reported as exhausted.
@@ -160,6 +181,7 @@ export async function load(scenarios: Scenario[], o: LoadOptions): Promise<Measu
         port: ready.port,
         bodies: ready.bodies,
         path: ready.path,
+        headers: ready.headers ?? {},
         next: 0,
         requests: 0,
         seconds: 0,

@@ -29,6 +29,21 @@ const PARTS = [
   ['sessions', 'upstream sessions (issue 12)', ['--import', 'tsx', 'sessions.ts']],
   ['express', '@tingting-auth/express (issue 4)', ['--import', 'tsx', 'express.ts']],
   ['passport', '@tingting-auth/passport (issue 5)', ['--import', 'tsx', 'passport.ts']],
+  [
+    'passport-password',
+    '@tingting-auth/passport password sign-in (issue 13)',
+    ['--import', 'tsx', 'passport-password.ts'],
+  ],
+  [
+    'next-auth-sessions',
+    '@tingting-auth/next-auth revocable sessions (issue 14)',
+    ['--import', 'tsx', 'next-auth-sessions.ts'],
+  ],
+  [
+    'upstream-guard',
+    '@tingting-auth/express requireUpstreamSession (issue 13)',
+    ['--import', 'tsx', 'upstream-guard.ts'],
+  ],
   ['import', 'import time (issue 7)', ['--import', 'tsx', 'import-time.ts']],
   ['size', 'installed size (issue 7)', ['--import', 'tsx', 'size.ts']],
 ];
@@ -215,12 +230,12 @@ function render() {
   lines.push('```sh');
   lines.push('pnpm bench                       # every part, writes bench/RESULTS.md');
   lines.push(
-    'pnpm bench engine passport       # some parts (engine, redis, sessions, express, passport, import, size)',
+    'pnpm bench engine passport       # some parts (engine, redis, sessions, express, passport, passport-password, import, size)',
   );
   lines.push('QUICK=1 pnpm bench               # short runs while developing');
   for (const [name] of PARTS) {
     lines.push(
-      `pnpm --filter bench bench:${name}${' '.repeat(9 - name.length)}# one part alone, its own table only`,
+      `pnpm --filter bench bench:${name}${' '.repeat(Math.max(1, 9 - name.length))}# one part alone, its own table only`,
     );
   }
   lines.push('```', '');
@@ -234,6 +249,7 @@ function render() {
   );
   lines.push(
     '- express, passport: `DURATION=20` seconds per scenario over all rounds, `ROUNDS=10`, `CONNECTIONS=20`, `RIGHT_CHALLENGES` (default DURATION × 15,000), `PROF=1` for CPU profiles of the servers (in $TMPDIR/tingting-bench-profiles); express also `ONLY=wrong,right`.',
+    '- passport-password: `DURATION=20`, `ROUNDS=10`, `CONNECTIONS=20` as above; the fake notes service runs in a process of its own.',
   );
   lines.push('- import: `SAMPLES=21` fresh processes per package and format.');
   lines.push(

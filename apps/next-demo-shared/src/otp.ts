@@ -132,10 +132,15 @@ export function createDemoOTP(name: string): DemoOTP {
     });
     const engine = fake.then((server) => {
       const sender = createSender({ apiToken: server.apiToken, baseURL: server.url });
+      // Browser tests sign one number in from several devices in a row (the session list).
+      const cooldown = Number(process.env.TINGTING_DEMO_RESEND_COOLDOWN_IN_SECONDS);
       return new OTPEngine({
         sender,
         secret,
         store: new MemoryStore(),
+        ...(Number.isSafeInteger(cooldown) && cooldown >= 0
+          ? { policy: { resendCooldownInSeconds: cooldown } }
+          : {}),
         // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
         webOTPOrigin: demoOrigin(),
       });

@@ -34,4 +34,6 @@ export {
 /** The generic, user-facing message of each code (core's `PUBLIC_ERROR_MESSAGES`). */
 export { PUBLIC_ERROR_MESSAGES as HTTP_ERROR_MESSAGES } from '@tingting-auth/core/public-errors';
 export { createTingTingAuth, type TingTingExpress } from './create-tingting-auth.js';
+export { createUpstreamAuth, type UpstreamExpress } from './create-upstream-auth.js';
 export type * from './types.js';
+export type * from './upstream-types.js';

@@ -6,4 +6,4 @@
  */
 
 export * from './shared-exports.js';
-export { TingTing, TingTingSignInError } from './v4.js';
+export { revocableSessions, TingTing, TingTingSignInError } from './v4.js';

@@ -6,11 +6,13 @@
 import type { Purpose, RequestHeaders } from '@tingting-auth/core';
 import {
   type AdapterOptionKind,
+  clientIPFromHeaders,
   createOTPProtocol,
   resolveProtocolOptions,
 } from '@tingting-auth/core/protocol';
 import type { SignInErrorCode } from './codes.js';
 import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
+import { type RevocableSessionsStore, startSession } from './revocable.js';
 
 /** The user `authorize` resolves to; by default `id` and `phone` are the E.164 number. */
 export interface TingTingUser {
@@ -42,6 +44,11 @@ export interface TingTingProviderOptions extends ProxyOptions {
   getUser?: (phone: string) => TingTingUser | null | Promise<TingTingUser | null>;
   /** Labels of next-auth's built-in form. */
   credentials?: Partial<TingTingCredentials>;
+  /**
+   * Revocable sessions: each sign-in starts a session here (subject: the number), and the JWT
+   * carries its id; use with `revocableSessions(sessions)`'s callbacks and events. @default off
+   */
+  sessions?: RevocableSessionsStore;
 }
 
 /** The provider object, as both majors expect a credentials provider. */
@@ -70,6 +77,7 @@ export function createProvider(
         name: 'string',
         getUser: 'function',
         credentials: 'object',
+        sessions: 'object',
         ...extra,
       },
       engineUsage: 'pass one, or a function that returns one',
@@ -84,7 +92,13 @@ export function createProvider(
     },
   );
   const otp = createOTPProtocol({ ...resolved, crossSiteProtection: false });
-  const { id = 'tingting', name = 'TingTing', getUser = defaultUser, credentials = {} } = given;
+  const {
+    id = 'tingting',
+    name = 'TingTing',
+    getUser = defaultUser,
+    credentials = {},
+    sessions,
+  } = given;
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
     throw new TypeError('TingTing: `id` must be a non-empty URL-safe string, e.g. "tingting"');
   }
@@ -111,7 +125,19 @@ export function createProvider(
         fail('SERVICE_UNAVAILABLE', error);
       }
       if (user === null || typeof user !== 'object') fail('ACCESS_DENIED');
-      return user;
+      if (sessions === undefined) return user;
+      try {
+        const sid = await startSession(
+          sessions,
+          result.value.phone,
+          headers,
+          clientIP ?? clientIPFromHeaders(headers, resolved),
+        );
+        const withSession: TingTingUser & { sid: string } = { ...user, sid };
+        return withSession;
+      } catch (error) {
+        fail('SERVICE_UNAVAILABLE', error);
+      }
     },
   };
 }

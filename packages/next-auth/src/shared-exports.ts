@@ -24,6 +24,7 @@ export type {
   TingTingProviderOptions,
   TingTingUser,
 } from './provider.js';
+export type { RevocableSessionsConfig, RevocableSessionsStore } from './revocable.js';
 export {
   createSendHandler,
   type SendCodeErrorBody,

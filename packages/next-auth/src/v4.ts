@@ -6,6 +6,11 @@ import {
   type TingTingProviderConfig,
   type TingTingProviderOptions,
 } from './provider.js';
+import {
+  createRevocableSessions,
+  type RevocableSessionsConfig,
+  type RevocableSessionsStore,
+} from './revocable.js';
 
 /** What the v4 `authorize` throws: its message is the code, which v4 puts in `?error=CODE`. */
 export class TingTingSignInError extends Error {
@@ -36,6 +41,34 @@ export function TingTing(options: TingTingProviderOptions): TingTingProviderConf
   return createProvider(options, (code, cause) => {
     throw new TingTingSignInError(code, { cause });
   });
+}
+
+/**
+ * Callbacks and events for revocable sessions (next-auth v4): pass the same `UpstreamSessions` to
+ * `TingTing({ sessions })`. Each request's `jwt` callback reads the session once; an ended
+ * session's cookie gives no session (`getServerSession` answers `null`).
+ *
+ * @example
+ * ```ts
+ * const revocable = revocableSessions(sessions);
+ * export const authOptions: NextAuthOptions = {
+ *   providers: [TingTing({ engine: getEngine, sessions })],
+ *   session: { strategy: 'jwt' },
+ *   callbacks: revocable.callbacks,
+ *   events: revocable.events,
+ * };
+ * ```
+ */
+export function revocableSessions(
+  sessions: RevocableSessionsStore,
+): RevocableSessionsConfig<never> {
+  // v4 encodes whatever the jwt callback returns (null throws and is logged as an error): a
+  // marked token, which later requests refuse without a store read, and an empty session.
+  return createRevocableSessions<never>(
+    sessions,
+    <T extends object>() => ({ ended: true }) as unknown as T,
+    <S extends object>() => ({}) as S,
+  );
 }
 
 // What `callbacks` put in the session (v4's `Session['user']` is no interface: extend ours).

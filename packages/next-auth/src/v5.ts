@@ -12,6 +12,11 @@ import {
   type TingTingProviderConfig,
   type TingTingProviderOptions,
 } from './provider.js';
+import {
+  createRevocableSessions,
+  type RevocableSessionsConfig,
+  type RevocableSessionsStore,
+} from './revocable.js';
 
 /** The shape of next-auth v5's `CredentialsSignin` this entry relies on. */
 export type CredentialsSigninClass = new (
@@ -61,6 +66,29 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
     throw new TingTingSignInError(code, cause);
   };
   return createProvider(shared, fail, { CredentialsSignin: 'function' });
+}
+
+/**
+ * Callbacks and events for revocable sessions (next-auth v5): pass the same `UpstreamSessions` to
+ * `TingTing({ sessions })`. Each request's `jwt` callback reads the session once; for an ended
+ * session it answers `null`, so Auth.js clears the cookie and `auth()` answers `null`.
+ *
+ * @example
+ * ```ts
+ * const revocable = revocableSessions(sessions);
+ * export const { handlers, auth } = NextAuth({
+ *   providers: [TingTing({ engine: getEngine, CredentialsSignin, sessions })],
+ *   session: { strategy: 'jwt' },
+ *   ...revocable,
+ * });
+ * ```
+ */
+export function revocableSessions(sessions: RevocableSessionsStore): RevocableSessionsConfig {
+  return createRevocableSessions<null>(
+    sessions,
+    () => null,
+    (session) => session,
+  );
 }
 
 export * from './shared-exports.js';

@@ -27,6 +27,14 @@ export {
   TingTingAuthError,
   TingTingClient,
 } from '@tingting-auth/core';
+// Password sign-in against an upstream token API. The sessions, providers and stores are in
+// `@tingting-auth/core/upstream` (a subpath, so an app that only sends codes never loads them).
+export type {
+  UpstreamProfile,
+  UpstreamProvider,
+  UpstreamSessions,
+  UpstreamSessionsOptions,
+} from '@tingting-auth/core/upstream';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
 export { Strategy, Strategy as TingTingStrategy } from './strategy.js';
 export type {
@@ -41,3 +49,15 @@ export type {
   VerifyFunctionWithRequest,
   VerifyReturn,
 } from './types.js';
+export type {
+  UpstreamStrategyOptions,
+  UpstreamStrategyOptionsWithRequest,
+} from './upstream-options.js';
+export { UPSTREAM_SESSION_KEY, UpstreamStrategy } from './upstream-strategy.js';
+export type {
+  UpstreamAccount,
+  UpstreamChallenge,
+  UpstreamVerifiedUser,
+  UpstreamVerifyFunction,
+  UpstreamVerifyFunctionWithRequest,
+} from './upstream-types.js';

@@ -22,7 +22,8 @@ export interface ProtocolAnswer {
 
 /** The error body of every refusal: `{ error: { code, message } }`. */
 export interface ProtocolErrorBody {
-  error: { code: PublicErrorCode; message: string };
+  /** `field`: the body field a 400 `INVALID_REQUEST` is about, when one is (not sensitive). */
+  error: { code: PublicErrorCode; message: string; field?: string };
 }
 
 /** A refused step: the public code, its status and message, and what caused it. */
@@ -33,6 +34,8 @@ export interface ProtocolRefusal {
   message: string;
   /** Seconds until a retry can succeed (set for every 429 and 503). */
   retryAfter?: number;
+  /** The body field a 400 `INVALID_REQUEST` is about (missing, empty or not a string), when one is. */
+  field?: string;
   /**
    * Set when the engine threw (store down, a definite delivery failure, a bug): the typed core
    * error, for server logs and for hosts that route thrown errors apart (Passport's `error()`).
@@ -82,7 +85,7 @@ export function jsonAnswer(
 /** A refusal for `code` (status, generic message, `Retry-After` by {@link retryAfterOf}). */
 export function refusalOf(
   code: PublicErrorCode,
-  options: { retryAfter?: number; cause?: unknown } = {},
+  options: { retryAfter?: number; cause?: unknown; field?: string } = {},
 ): ProtocolRefusal {
   const retryAfter = retryAfterOf(code, options.retryAfter);
   return {
@@ -90,6 +93,7 @@ export function refusalOf(
     status: PUBLIC_ERROR_STATUS[code],
     message: PUBLIC_ERROR_MESSAGES[code],
     ...(retryAfter === undefined ? {} : { retryAfter }),
+    ...(options.field === undefined ? {} : { field: options.field }),
     ...(options.cause === undefined ? {} : { cause: options.cause }),
   };
 }
@@ -99,14 +103,20 @@ export function answerOf(refusal: ProtocolRefusal): ProtocolAnswer {
   const headers: Record<string, string> = {};
   if (refusal.retryAfter !== undefined) headers['retry-after'] = String(refusal.retryAfter);
   if (refusal.code === 'METHOD_NOT_ALLOWED') headers.allow = 'POST';
-  const body: ProtocolErrorBody = { error: { code: refusal.code, message: refusal.message } };
+  const body: ProtocolErrorBody = {
+    error: {
+      code: refusal.code,
+      message: refusal.message,
+      ...(refusal.field === undefined ? {} : { field: refusal.field }),
+    },
+  };
   return jsonAnswer(refusal.status, body, headers);
 }
 
 /** A failed {@link ProtocolResult} for `code`. */
 export function refuse<T = never>(
   code: PublicErrorCode,
-  options: { retryAfter?: number; cause?: unknown } = {},
+  options: { retryAfter?: number; cause?: unknown; field?: string } = {},
 ): ProtocolResult<T> {
   const error = refusalOf(code, options);
   return { ok: false, answer: answerOf(error), error };

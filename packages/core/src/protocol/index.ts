@@ -49,9 +49,11 @@
  *    body is read (Express's per-IP limiter). Refuse with {@link refuse}/{@link refusalOf} and the
  *    public codes (`ACCESS_DENIED` when your app's callback says no).
  *
- * A new flow (password sign-in against an upstream token API) is one more handler built the same
- * way from {@link checkRequest}, {@link readFields}, {@link stringField}, {@link jsonAnswer} and
- * {@link refuse}, with its options checked by {@link resolveProtocolOptions}.
+ * Password sign-in against an upstream token API is one more handler built the same way:
+ * {@link createPasswordProtocol} over {@link resolveRequestOptions} (the request options without
+ * an engine) and an `UpstreamSessions`, with `signIn`, `signOut` and (notes) `signUp`; see the
+ * top of `password-handlers.ts` for how an adapter uses it. Only its types come from
+ * `@tingting-auth/core/upstream`, so this entry loads no upstream code.
  *
  * @example
  * ```ts
@@ -71,6 +73,16 @@
 export type { RequestHeaders } from '../cross-site.js';
 export type { Channel, OTPEngineAPI, Purpose, SendSuccess } from '../otp-types.js';
 export type { PublicErrorCode } from '../public-errors.js';
+// Types only (erased at build): this entry still loads no upstream code.
+export type { SessionInfo, SignInInput, SignInResult } from '../upstream/sessions.js';
+export type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
+// The session's fetch (`req.upstream.fetch`): no upstream runtime code, so adapters take it here.
+export {
+  type UpstreamFetch,
+  type UpstreamFetchOptions,
+  type UpstreamFetchSessions,
+  upstreamFetch,
+} from '../upstream/upstream-fetch.js';
 export {
   answerOf,
   jsonAnswer,
@@ -105,7 +117,9 @@ export {
   originOf,
   type ProtocolOptions,
   type ResolvedProtocolOptions,
+  type ResolvedRequestOptions,
   resolveProtocolOptions,
+  resolveRequestOptions,
 } from './options.js';
 export {
   checkRequest,
@@ -117,4 +131,17 @@ export {
   stringField,
   type VerifiedPhone,
 } from './otp-handlers.js';
+export {
+  createPasswordProtocol,
+  type PasswordFieldNames,
+  type PasswordProtocol,
+  type PasswordProtocolConfig,
+  type PasswordSessions,
+  type PasswordSignIn,
+  type PasswordSignupProvider,
+  type PasswordUser,
+  refusalOfSessionError,
+  SIGN_UP_ACCEPTED_MESSAGE,
+  type SignUpAnswer,
+} from './password-handlers.js';
 export { fromWebRequest, toWebResponse } from './web.js';

@@ -40,12 +40,14 @@ export interface ProtocolOptions {
   ipHeader?: string;
 }
 
-/** {@link ProtocolOptions} with defaults applied; what the handlers take. */
-export interface ResolvedProtocolOptions {
+/**
+ * The request options every handler takes, with defaults applied: {@link ResolvedProtocolOptions}
+ * without the engine and the purpose (what {@link resolveRequestOptions} gives the handlers that
+ * need no OTP engine, such as password sign-in).
+ */
+export interface ResolvedRequestOptions {
   /** The adapter's name in messages, e.g. `createTingTingAuth`. */
   caller: string;
-  engine: OTPEngineAPI;
-  purpose: Purpose;
   /** `'origin'`, `false`, or the adapter's own CSRF middleware (which the adapter runs). */
   crossSiteProtection: 'origin' | false | ((...args: never[]) => unknown);
   allowedOrigins: ReadonlySet<string>;
@@ -53,6 +55,12 @@ export interface ResolvedProtocolOptions {
   maxBodyInBytes: number;
   trustProxy: boolean;
   ipHeader: string;
+}
+
+/** {@link ProtocolOptions} with defaults applied; what the one-time-code handlers take. */
+export interface ResolvedProtocolOptions extends ResolvedRequestOptions {
+  engine: OTPEngineAPI;
+  purpose: Purpose;
 }
 
 /**
@@ -88,9 +96,8 @@ export const DEFAULT_MAX_BODY_IN_BYTES = 4096;
 const MIN_BODY = 64;
 const MAX_BODY = 1_048_576;
 
-const SHARED = [
-  'engine',
-  'purpose',
+const ENGINE_OPTIONS = ['engine', 'purpose'] as const;
+const REQUEST_OPTIONS = [
   'crossSiteProtection',
   'allowedOrigins',
   'allowRequestsWithoutOrigin',
@@ -141,19 +148,43 @@ export function resolveProtocolOptions(
   options: unknown,
   spec: AdapterSpec = {},
 ): ResolvedProtocolOptions {
+  return resolve(caller, options, spec, true) as ResolvedProtocolOptions;
+}
+
+/**
+ * {@link resolveProtocolOptions} for handlers that need no OTP engine (password sign-in): the same
+ * checks and `TypeError`s for the request options (`crossSiteProtection`, `allowedOrigins`,
+ * `allowRequestsWithoutOrigin`, `maxBodyInBytes`, `trustProxy`/`ipHeader` with
+ * `clientIPFromHeaders`, the adapter's own options); `engine` and `purpose` are unknown options.
+ */
+export function resolveRequestOptions(
+  caller: string,
+  options: unknown,
+  spec: Omit<AdapterSpec, 'engine' | 'engineUsage'> = {},
+): ResolvedRequestOptions {
+  return resolve(caller, options, spec, false);
+}
+
+function resolve(
+  caller: string,
+  options: unknown,
+  spec: AdapterSpec,
+  withEngine: boolean,
+): ResolvedRequestOptions | ResolvedProtocolOptions {
   const fail = (message: string): never => {
     throw new TypeError(`${caller}: ${message}`);
   };
-  const engineIsArgument = 'engine' in spec;
+  const engineIsArgument = withEngine && 'engine' in spec;
   if (options === undefined && engineIsArgument) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     fail('options must be an object');
   }
   const o = options as Record<string, unknown>;
   const known: string[] = [
-    ...SHARED.filter(
+    ...(withEngine ? ENGINE_OPTIONS : []).filter(
       (name) => !(engineIsArgument && name === 'engine') && !spec.without?.includes(name),
     ),
+    ...REQUEST_OPTIONS.filter((name) => !spec.without?.includes(name)),
     ...(spec.clientIPFromHeaders === true ? ['trustProxy', 'ipHeader'] : []),
     ...(Array.isArray(spec.adapterOptions)
       ? spec.adapterOptions
@@ -174,7 +205,7 @@ export function resolveProtocolOptions(
     }
   }
   const engine = engineIsArgument ? spec.engine : o.engine;
-  if (!isOTPEngine(engine)) {
+  if (withEngine && !isOTPEngine(engine)) {
     fail(
       `${engineIsArgument ? 'the first argument' : '`engine`'} must be an OTPEngine from @tingting-auth/core${
         spec.engineUsage === undefined ? '' : `: ${spec.engineUsage}`
@@ -182,7 +213,7 @@ export function resolveProtocolOptions(
     );
   }
   const purpose = o.purpose ?? DEFAULT_PURPOSE;
-  if (!isPurpose(purpose)) {
+  if (withEngine && !isPurpose(purpose)) {
     fail('`purpose` must be 1-64 letters, digits, or . _ : - (e.g. "sign-in")');
   }
   const protection = o.crossSiteProtection ?? 'origin';
@@ -215,15 +246,15 @@ export function resolveProtocolOptions(
   if (typeof ipHeader !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(ipHeader)) {
     fail('`ipHeader` must be a header name, e.g. "x-forwarded-for"');
   }
-  return {
+  const request: ResolvedRequestOptions = {
     caller,
-    engine: engine as OTPEngineAPI,
-    purpose: purpose as Purpose,
-    crossSiteProtection: protection as ResolvedProtocolOptions['crossSiteProtection'],
+    crossSiteProtection: protection as ResolvedRequestOptions['crossSiteProtection'],
     allowedOrigins: new Set((origins as unknown[]).map((value) => originOf(caller, value))),
     allowRequestsWithoutOrigin: allowMissing as boolean,
     maxBodyInBytes: maxBody as number,
     trustProxy: trustProxy as boolean,
     ipHeader: (ipHeader as string).toLowerCase(),
   };
+  if (!withEngine) return request;
+  return { ...request, engine: engine as OTPEngineAPI, purpose: purpose as Purpose };
 }

@@ -24,7 +24,7 @@ import {
 } from './answers.js';
 import { clientIPFromHeaders } from './client-ip.js';
 import { type ProtocolBody, type ProtocolFields, readFields } from './fields.js';
-import type { ResolvedProtocolOptions } from './options.js';
+import type { ResolvedProtocolOptions, ResolvedRequestOptions } from './options.js';
 
 /** A request as every host can describe it. */
 export interface ProtocolRequest {
@@ -109,7 +109,7 @@ const DEFAULT_FIELDS: OTPFieldNames = {
 
 /** Method and cross-site checks of one request. */
 export function checkRequest(
-  options: ResolvedProtocolOptions,
+  options: ResolvedRequestOptions,
   request: ProtocolRequest,
 ): ProtocolRefusal | undefined {
   if (request.method !== undefined && request.method.toUpperCase() !== 'POST') {

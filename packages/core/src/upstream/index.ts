@@ -103,4 +103,10 @@ export {
   UpstreamUnavailableError,
   type UpstreamUnavailableReason,
 } from './upstream-errors.js';
+export {
+  type UpstreamFetch,
+  type UpstreamFetchOptions,
+  type UpstreamFetchSessions,
+  upstreamFetch,
+} from './upstream-fetch.js';
 export type { UpstreamCallOptions, UpstreamHTTPOptions } from './upstream-http.js';

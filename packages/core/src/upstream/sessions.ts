@@ -583,28 +583,36 @@ export class UpstreamSessions {
    * The session's current upstream tokens; one store read while fresh. Near expiry, exactly one
    * refresh runs per session across processes; the new tokens are stored before they are returned.
    *
+   * `options.rejected`: the upstream answered 401 to these tokens before they were due (revoked
+   * or expired early): refresh now, unless another request already replaced them (their
+   * generation moved), in which case the newer tokens are returned. Still one refresh per session.
+   *
    * @throws {SessionExpiredError} the session is over (`reason` says why).
    * @throws {SessionUnavailableError} the upstream could not refresh and the access token expired.
    * @throws {StoreUnavailableError} the store failed.
    */
-  getTokens(sid: string): Promise<TokenSet> {
-    return this.#current(sid, false) as Promise<TokenSet>;
+  getTokens(sid: string, options: { rejected?: TokenSet } = {}): Promise<TokenSet> {
+    return this.#current(sid, false, options?.rejected?.generation) as Promise<TokenSet>;
   }
 
   /** {@link getTokens} (or only its access token): one promise on the common path, one store read. */
-  #current(sid: string, accessTokenOnly: boolean): Promise<TokenSet | string> {
+  #current(
+    sid: string,
+    accessTokenOnly: boolean,
+    rejected?: number,
+  ): Promise<TokenSet | string> {
     const key = this.#entryOf(sid)?.key;
     if (key === undefined) return Promise.reject(new SessionExpiredError('unknown'));
     return this.#store.get(key, this.#clock(), this.#touch).then((lookup) => {
       const state = this.#activeState(sid, key, lookup);
       // An unreadable record: ending it, then rejecting with SESSION_EXPIRED (never resolves).
       if (state instanceof Promise) return state.then((never) => never.tokens);
-      if (this.#clock() < refreshAtOf(state.tokens)) {
+      if (!this.#due(state.tokens, rejected)) {
         return accessTokenOnly ? state.tokens.accessToken : state.tokens;
       }
       let flight = this.#inflight.get(sid);
       if (flight === undefined) {
-        flight = this.#refreshShared(sid, key).finally(() => this.#inflight.delete(sid));
+        flight = this.#refreshShared(sid, key, rejected).finally(() => this.#inflight.delete(sid));
         this.#inflight.set(sid, flight);
       }
       return accessTokenOnly ? flight.then(accessTokenOf) : flight;
@@ -813,7 +821,19 @@ export class UpstreamSessions {
    * One refresh for this process's callers: take the cross-process lock, or wait for whoever holds
    * it to store the next generation.
    */
-  async #refreshShared(sid: string, key: SessionKey): Promise<TokenSet> {
+  /** Whether tokens must be refreshed: near expiry, or rejected by the upstream (not replaced since). */
+  #due(tokens: TokenSet, rejected: number | undefined): boolean {
+    return (
+      this.#clock() >= refreshAtOf(tokens) ||
+      (rejected !== undefined && tokens.generation <= rejected)
+    );
+  }
+
+  async #refreshShared(
+    sid: string,
+    key: SessionKey,
+    rejected: number | undefined,
+  ): Promise<TokenSet> {
     // Real time, not the (possibly fake) session clock: locks and waits are about processes.
     const deadline = Date.now() + this.#lockTtl + 1_000;
     let delay = POLL_FIRST_IN_MILLISECONDS;
@@ -821,7 +841,7 @@ export class UpstreamSessions {
       const token = randomBytes(16).toString('base64url');
       if (await this.#store.lock(key, token, this.#lockTtl)) {
         try {
-          return await this.#refreshLocked(sid, key);
+          return await this.#refreshLocked(sid, key, rejected);
         } finally {
           await this.#store.unlock(key, token).catch(() => {
             this.#warn(
@@ -833,15 +853,19 @@ export class UpstreamSessions {
       await sleep(delay);
       delay = Math.min(delay * 2, POLL_MAX_IN_MILLISECONDS);
       const state = await this.#read(sid, key, undefined);
-      if (this.#clock() < refreshAtOf(state.tokens)) return state.tokens;
+      if (!this.#due(state.tokens, rejected)) return state.tokens;
       if (Date.now() >= deadline) return this.#serveOrUnavailable(state.tokens, undefined);
     }
   }
 
   /** Under the lock: re-read (someone may have rotated already), refresh, store, then return. */
-  async #refreshLocked(sid: string, key: SessionKey): Promise<TokenSet> {
+  async #refreshLocked(
+    sid: string,
+    key: SessionKey,
+    rejected: number | undefined,
+  ): Promise<TokenSet> {
     const { session, tokens } = await this.#read(sid, key, undefined);
-    if (this.#clock() < refreshAtOf(tokens)) return tokens;
+    if (!this.#due(tokens, rejected)) return tokens;
     let next: TokenSet;
     try {
       next = await this.#callRefresh(tokens);

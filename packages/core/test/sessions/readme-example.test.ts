@@ -67,6 +67,7 @@ it('runs against the fake notes server and prints what its comments say', async 
     await import(file);
     expect(log.mock.calls).toEqual([
       [true, true],
+      [200],
       [1],
       [1],
       [{ active: false, reason: 'ended_everywhere' }],

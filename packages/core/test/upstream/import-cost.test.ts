@@ -58,6 +58,18 @@ describe('import cost of the upstream code', () => {
     expect(source).not.toMatch(/timbrProvider|UpstreamSessions|NotesClient/);
   });
 
+  it('ESM and CJS: the protocol entry (every adapter, password handlers included) reaches no upstream code', () => {
+    const protocol = staticGraph(join(dist, 'protocol', 'index.js'));
+    const source = [...protocol.files].map((file) => readFileSync(file, 'utf8')).join('\n');
+    expect(source).toContain('createPasswordProtocol');
+    expect(source).not.toMatch(/timbrProvider|class UpstreamSessions|NotesClient/);
+    const loaded = requiredAfter(`require(${JSON.stringify(join(dist, 'protocol', 'index.cjs'))})`);
+    expect(loaded.filter((file) => file.includes(join('dist', 'upstream')))).toEqual([]);
+    expect(readFileSync(join(dist, 'protocol', 'index.cjs'), 'utf8')).not.toMatch(
+      /timbrProvider|class UpstreamSessions|NotesClient/,
+    );
+  });
+
   it('ESM: the upstream entry imports fetch-cookie and tough-cookie only dynamically', () => {
     const upstream = staticGraph(join(dist, 'upstream', 'index.js'));
     expect([...upstream.packages]).not.toContain('tough-cookie');
