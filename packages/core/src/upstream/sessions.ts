@@ -596,11 +596,7 @@ export class UpstreamSessions {
   }
 
   /** {@link getTokens} (or only its access token): one promise on the common path, one store read. */
-  #current(
-    sid: string,
-    accessTokenOnly: boolean,
-    rejected?: number,
-  ): Promise<TokenSet | string> {
+  #current(sid: string, accessTokenOnly: boolean, rejected?: number): Promise<TokenSet | string> {
     const key = this.#entryOf(sid)?.key;
     if (key === undefined) return Promise.reject(new SessionExpiredError('unknown'));
     return this.#store.get(key, this.#clock(), this.#touch).then((lookup) => {
