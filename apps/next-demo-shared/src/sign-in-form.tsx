@@ -10,12 +10,13 @@
 
 import {
   ERROR_MESSAGES,
+  listenForOneTimeCode,
   type SignInFunction,
   sendCode,
   verifyCode,
 } from '@tingting-auth/next-auth/client';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 
 type Channel = 'text' | 'voice';
 
@@ -48,6 +49,7 @@ export function SignInForm({ signIn, initialError, callbackUrl }: SignInFormProp
   const [error, setError] = useState(messageFor(initialError));
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (resendAt <= now) return;
@@ -82,10 +84,14 @@ export function SignInForm({ signIn, initialError, callbackUrl }: SignInFormProp
 
   async function onVerify(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
+    await verify(code);
+  }
+
+  async function verify(value: string): Promise<void> {
     if (!sentTo) return;
     setBusy(true);
     setError('');
-    const result = await verifyCode(signIn, { phone: sentTo, code }, { callbackUrl });
+    const result = await verifyCode(signIn, { phone: sentTo, code: value }, { callbackUrl });
     if (result.ok) {
       router.push(callbackUrl);
       router.refresh();
@@ -95,6 +101,19 @@ export function SignInForm({ signIn, initialError, callbackUrl }: SignInFormProp
     setCode('');
     setError(result.message);
   }
+
+  // One-tap code entry (WebOTP): while the code step shows, offer the SMS code to the field; the
+  // wait stops when the user types, submits or leaves, and nothing happens without the API.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: listen once per code step, not per render
+  useEffect(() => {
+    if (sentTo === undefined || codeInput.current === null) return;
+    return listenForOneTimeCode(codeInput.current, {
+      onCode: (received) => {
+        setCode(received);
+        void verify(received);
+      },
+    });
+  }, [sentTo]);
 
   const secondsLeft = Math.max(0, Math.ceil((resendAt - now) / 1000));
 
@@ -148,6 +167,7 @@ export function SignInForm({ signIn, initialError, callbackUrl }: SignInFormProp
           <input
             id="code"
             name="code"
+            ref={codeInput}
             type="text"
             autoComplete="one-time-code"
             inputMode="numeric"
