@@ -19,6 +19,10 @@ import { median } from './result.ts';
 export interface Ready {
   port: number;
   bodies: string[];
+  /** The path to POST to, when it is not the benchmark's (a peer library's own route). */
+  path?: string;
+  /** Headers to send with every request (a session cookie). */
+  headers?: Record<string, string>;
 }
 
 /** One server to load. */
@@ -56,12 +60,26 @@ export interface LoadOptions {
   duration: number;
   rounds: number;
   connections: number;
+  /** @default 'POST' */
+  method?: 'GET' | 'POST';
 }
 
 /** Sends {@link Ready} to the parent once `server` listens; exits when the parent goes away. */
-export function announce(server: Server, bodies: string[]): void {
-  server.once('listening', () => {
-    process.send?.({ port: (server.address() as AddressInfo).port, bodies } satisfies Ready);
+export function announce(
+  server: Server,
+  bodies: string[],
+  path?: string,
+  headers?: (port: number) => Promise<Record<string, string>>,
+): void {
+  server.once('listening', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const extra = headers === undefined ? {} : { headers: await headers(port) };
+    process.send?.({
+      port,
+      bodies,
+      ...(path === undefined ? {} : { path }),
+      ...extra,
+    } satisfies Ready);
     // `send` has serialized them: drop them, or the server's heap (and GC) carries every body.
     bodies.length = 0;
   });
@@ -103,6 +121,8 @@ interface Running {
   child: ChildProcess;
   port: number;
   bodies: string[];
+  path: string | undefined;
+  headers: Record<string, string>;
   next: number;
   requests: number;
   seconds: number;
@@ -121,10 +141,15 @@ async function round(run: Running, o: LoadOptions, seconds: number): Promise<voi
     duration: seconds,
     requests: [
       {
-        method: 'POST',
-        path: o.path,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        method: o.method ?? 'POST',
+        path: run.path ?? o.path,
+        headers: {
+          ...(o.method === 'GET' ? {} : { 'content-type': 'application/json' }),
+          accept: 'application/json',
+          ...run.headers,
+        },
         setupRequest: (request) => {
+          if (o.method === 'GET') return request;
           const i = run.next++;
           const body = scenario.once ? bodies[i] : bodies[i % bodies.length];
           // Past the last fresh body: an unknown number, answered 401 and reported as exhausted.
@@ -155,6 +180,8 @@ export async function load(scenarios: Scenario[], o: LoadOptions): Promise<Measu
         child,
         port: ready.port,
         bodies: ready.bodies,
+        path: ready.path,
+        headers: ready.headers ?? {},
         next: 0,
         requests: 0,
         seconds: 0,

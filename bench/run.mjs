@@ -10,7 +10,9 @@
  *   QUICK=1 pnpm bench              short runs for development (not for comparison)
  *
  * Each part's own options (DURATION, ROUNDS, ...) pass through the environment; see the comment
- * at the top of each benchmark. RESULTS=path writes the table elsewhere.
+ * at the top of each benchmark. RESULTS=path writes the table elsewhere. BENCH_NOTES=file.md adds
+ * that file's text as a closing "Notes" section (the conditions of the run, the profile that
+ * explains a missed goal).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +26,24 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const PARTS = [
   ['engine', 'OTP engine (issue 3)', ['--expose-gc', '--import', 'tsx', 'engine.ts']],
   ['redis', 'RedisStore (issue 3)', ['--import', 'tsx', 'redis.ts']],
+  ['sessions', 'upstream sessions (issue 12)', ['--import', 'tsx', 'sessions.ts']],
   ['express', '@tingting-auth/express (issue 4)', ['--import', 'tsx', 'express.ts']],
   ['passport', '@tingting-auth/passport (issue 5)', ['--import', 'tsx', 'passport.ts']],
+  [
+    'passport-password',
+    '@tingting-auth/passport password sign-in (issue 13)',
+    ['--import', 'tsx', 'passport-password.ts'],
+  ],
+  [
+    'next-auth-sessions',
+    '@tingting-auth/next-auth revocable sessions (issue 14)',
+    ['--import', 'tsx', 'next-auth-sessions.ts'],
+  ],
+  [
+    'upstream-guard',
+    '@tingting-auth/express requireUpstreamSession (issue 13)',
+    ['--import', 'tsx', 'upstream-guard.ts'],
+  ],
   ['import', 'import time (issue 7)', ['--import', 'tsx', 'import-time.ts']],
   ['size', 'installed size (issue 7)', ['--import', 'tsx', 'size.ts']],
 ];
@@ -201,6 +219,9 @@ function render() {
       ` (above ${cpus.length} the machine was shared with other work: absolute figures are noisy, the interleaved ratios much less so)`,
   );
   lines.push('');
+  if (process.env.BENCH_NOTES) {
+    lines.push('## Notes', '', readFileSync(process.env.BENCH_NOTES, 'utf8').trim(), '');
+  }
   lines.push('## Reproduce', '');
   lines.push(
     'From the repository root, with the packages built (`pnpm build`) and Redis on 127.0.0.1:6379:',
@@ -209,12 +230,12 @@ function render() {
   lines.push('```sh');
   lines.push('pnpm bench                       # every part, writes bench/RESULTS.md');
   lines.push(
-    'pnpm bench engine passport       # some parts (engine, redis, express, passport, import, size)',
+    'pnpm bench engine passport       # some parts (engine, redis, sessions, express, passport, passport-password, import, size)',
   );
   lines.push('QUICK=1 pnpm bench               # short runs while developing');
   for (const [name] of PARTS) {
     lines.push(
-      `pnpm --filter bench bench:${name}${' '.repeat(9 - name.length)}# one part alone, its own table only`,
+      `pnpm --filter bench bench:${name}${' '.repeat(Math.max(1, 9 - name.length))}# one part alone, its own table only`,
     );
   }
   lines.push('```', '');
@@ -224,7 +245,11 @@ function render() {
   );
   lines.push('- redis: `REDIS_URL=redis://127.0.0.1:6379`, `OPS=20000` per round, `ROUNDS=5`.');
   lines.push(
+    '- sessions: `REDIS_URL`, `OPS=20000` per round, `ROUNDS=5`, `SAMPLES=200` failed sign-ins per branch; fake notes, Timbr and TingTing servers in process, 4 worker processes for the cross-process refresh.',
+  );
+  lines.push(
     '- express, passport: `DURATION=20` seconds per scenario over all rounds, `ROUNDS=10`, `CONNECTIONS=20`, `RIGHT_CHALLENGES` (default DURATION × 15,000), `PROF=1` for CPU profiles of the servers (in $TMPDIR/tingting-bench-profiles); express also `ONLY=wrong,right`.',
+    '- passport-password: `DURATION=20`, `ROUNDS=10`, `CONNECTIONS=20` as above; the fake notes service runs in a process of its own.',
   );
   lines.push('- import: `SAMPLES=21` fresh processes per package and format.');
   lines.push(

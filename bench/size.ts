@@ -6,10 +6,16 @@
  * (bench/install.ts). Counted like `du`: the bytes of every file under node_modules (apparent
  * size, as `du -sb` without the directory entries) and the bytes on disk (`du -sB1`).
  *
+ * Also what `@tingting-auth/next-auth/client` (the sign-in form's helpers) adds to a browser
+ * bundle: esbuild, minified, browser platform, from the installed tarball, gzipped; every export
+ * of the entry kept (an upper bound: an app that uses one helper ships less).
+ *
  * Run: pnpm --filter bench bench:size    Options (env): BENCH_INSTALL_DIR.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { type Installed, installAll } from './install.ts';
 import { type Figure, writeResult } from './result.ts';
 
@@ -95,10 +101,42 @@ try {
         name: `express ${express.version} + its production deps`,
         value: kB(base.all.bytes),
       },
+      ...(pkg.name === '@tingting-auth/core'
+        ? { goal: { on: 'ratio', op: '<=', target: 1 } as const }
+        : {}),
       note: `${m.count} packages, ${m.all.files} files, ${kB(m.all.disk).toFixed(0)} kB on disk (express ${kB(base.all.disk).toFixed(0)}, ${base.count} packages); the package's own files ${kB(m.own.bytes).toFixed(0)} kB, tarball ${kB(pkg.tarballBytes ?? 0).toFixed(0)} kB`,
     });
   }
   console.log('\nkB: 1,000 bytes of files (apparent size). own: the package alone.');
+  const nextAuth = packages.find((pkg) => pkg.name === '@tingting-auth/next-auth');
+  if (nextAuth !== undefined) {
+    const bundled = await build({
+      stdin: {
+        contents: `export * from '@tingting-auth/next-auth/client';`,
+        resolveDir: nextAuth.dir,
+      },
+      bundle: true,
+      write: false,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'error',
+    });
+    const text = bundled.outputFiles[0]!.contents;
+    const gzipped = gzipSync(text, { level: 9 }).length;
+    console.log(
+      `\nBrowser bundle of @tingting-auth/next-auth/client: ${kB(text.length).toFixed(1)} kB minified, ${kB(gzipped).toFixed(1)} kB gzipped`,
+    );
+    figures.push({
+      name: 'browser bundle, @tingting-auth/next-auth/client (every export), gzipped',
+      value: kB(gzipped),
+      unit: 'kB',
+      digits: 1,
+      goal: { on: 'value', op: '<=', target: 5 },
+      note: `esbuild, minified, browser, ES2022: ${kB(text.length).toFixed(1)} kB before gzip -9`,
+    });
+  }
   writeResult({
     bench: 'size',
     params: { command: 'npm install --omit=dev --no-package-lock --legacy-peer-deps', install },

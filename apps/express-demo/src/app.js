@@ -1,30 +1,39 @@
 /**
- * The Express demo app: phone sign-in with `@tingting-auth/express`, pages from `./views.js`.
+ * The Express demo app: phone sign-in with `@tingting-auth/express`, and password sign-in against
+ * an upstream token API (`UPSTREAM=timbr|notes|tingting`, see `./dev-upstream.js`); pages from
+ * `./views.js`.
  *
  * With no `TINGTING_API_TOKEN`, a fake TingTing server runs in this process: every code is printed
- * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API.
+ * to the terminal and listed at `/dev/outbox`. With it, codes go through the real API. Likewise,
+ * with no `UPSTREAM_URL`, passwords are checked by an embedded fake upstream with a demo account.
  */
 
+import { randomBytes } from 'node:crypto';
 import { MemoryStore, OTPEngine } from '@tingting-auth/core';
-import { createTingTingAuth } from '@tingting-auth/express';
+import { MemorySessionStore, UpstreamSessions } from '@tingting-auth/core/upstream';
+import { createTingTingAuth, createUpstreamAuth } from '@tingting-auth/express';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { startDevTingTing } from './dev-tingting.js';
+import { demoOrigin, startDevTingTing } from './dev-tingting.js';
+import { startDevUpstream } from './dev-upstream.js';
 import * as views from './views.js';
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
+ * @property {() => number} [upstreamClock] The clock of the password sessions and the embedded fake upstream (tests move it). Default: Date.now.
  */
 
 /**
  * @typedef {object} Demo
  * @property {import('express').Express} app
  * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
- * @property {() => Promise<void>} close Stops the fake and closes Redis connections.
+ * @property {import('./dev-upstream.js').DevUpstream} upstream The password upstream (its embedded fake, when no UPSTREAM_URL is set).
+ * @property {UpstreamSessions} sessions The password sessions (upstream tokens, sealed, server-side).
+ * @property {() => Promise<void>} close Stops the fakes and closes Redis connections.
  */
 
 /**
@@ -32,14 +41,27 @@ import * as views from './views.js';
  * @param {DemoOptions} [options]
  * @returns {Promise<Demo>}
  */
-export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
+export async function createDemo({
+  env = process.env,
+  policy,
+  log = console.log,
+  upstreamClock,
+} = {}) {
   const { secret, sender, fake, close } = await startDevTingTing({
     env,
     log,
     name: 'express-demo',
   });
+  const upstream = await startDevUpstream({
+    env,
+    log,
+    name: 'express-demo',
+    ...(upstreamClock ? { clock: upstreamClock } : {}),
+  });
   /** @type {Array<() => Promise<unknown>>} */
-  const closers = [close];
+  const closers = [close, upstream.close];
+  /** @type {import('@tingting-auth/core/upstream').UpstreamSessionStore & import('@tingting-auth/core/upstream').LoginThrottleStore} */
+  let upstreamStore = new MemorySessionStore();
 
   /** @type {session.Store | undefined} */
   let sessionStore;
@@ -62,6 +84,11 @@ export async function createDemo({ env = process.env, policy, log = console.log 
       prefix: 'express-demo:otp',
       sendCommand: (args) => client.sendCommand(args),
     });
+    const { RedisSessionStore: UpstreamRedisStore } = await import('@tingting-auth/redis');
+    upstreamStore = new UpstreamRedisStore({
+      prefix: 'express-demo:upstream',
+      sendCommand: (args) => client.sendCommand(args),
+    });
     log('[express-demo] Sessions and OTP challenges in Redis: run as many processes as you like.');
   }
 
@@ -70,6 +97,8 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     secret,
     store: otpStore,
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3000),
   });
   const tingting = createTingTingAuth(engine, {
     redirects: {
@@ -80,6 +109,32 @@ export async function createDemo({ env = process.env, policy, log = console.log 
       signIn: '/',
     },
   });
+
+  let upstreamSecret = env.UPSTREAM_SESSION_SECRET;
+  if (!upstreamSecret) {
+    upstreamSecret = randomBytes(32).toString('base64url');
+    log(
+      '[express-demo] UPSTREAM_SESSION_SECRET is not set: using a random secret for this process (password sessions end on restart).',
+    );
+  }
+  const sessions = new UpstreamSessions({
+    store: upstreamStore,
+    secret: upstreamSecret,
+    provider: upstream.provider,
+    ...(upstreamClock ? { clock: upstreamClock } : {}),
+  });
+  const password = createUpstreamAuth({
+    sessions,
+    provider: upstream.provider,
+    baseURL: upstream.baseURL,
+    redirects: {
+      afterSignIn: '/profile',
+      onError: '/password',
+      afterSignOut: '/password',
+      signIn: '/password',
+    },
+  });
+  const upstreamInfo = { title: upstream.title, identifierField: upstream.identifierField };
 
   const app = express();
   app.disable('x-powered-by');
@@ -117,6 +172,9 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
   });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
+  });
 
   app.get('/', (req, res) => {
     const state = tingting.formState(req);
@@ -143,6 +201,48 @@ export async function createDemo({ env = process.env, policy, log = console.log 
         error: state.error,
         ...(state.pending ? { phone: state.pending.phone, channel: state.pending.channel } : {}),
         outboxHref,
+        passwordHref: '/password',
+      }),
+    );
+  });
+
+  app.get('/password', (req, res) => {
+    const state = password.formState(req);
+    if (state.account) {
+      res.redirect(303, '/profile');
+      return;
+    }
+    page(
+      res,
+      views.passwordSignInPage({
+        upstream: upstreamInfo,
+        error: state.error,
+        ...(upstream.demoAccount ? { demoAccount: upstream.demoAccount } : {}),
+      }),
+    );
+  });
+
+  app.get('/profile', password.requireUpstreamSession, async (req, res) => {
+    const { account } = password.formState(req);
+    if (!account || !req.upstream) throw new Error('requireUpstreamSession let a request through');
+    /** @type {import('./dev-upstream.js').Detail[]} */
+    let details = [];
+    let error;
+    try {
+      details = await upstream.profile(req.upstream);
+    } catch (cause) {
+      // The session errors (expired, upstream down) go to the error handler; the rest is shown.
+      const code = /** @type {{ code?: unknown }} */ (cause)?.code;
+      if (code === 'SESSION_EXPIRED' || code === 'UPSTREAM_UNAVAILABLE') throw cause;
+      error = `The profile could not be read (${cause instanceof Error ? cause.message : 'unknown error'}).`;
+    }
+    page(
+      res,
+      views.profilePage({
+        upstream: upstreamInfo,
+        account,
+        details,
+        ...(error ? { error } : {}),
       }),
     );
   });
@@ -155,20 +255,24 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     page(res, views.accountPage({ verified }));
   });
 
+  app.use('/auth/password', password.router);
   app.use('/auth', tingting.router);
 
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 
+  app.use(password.errorHandler);
   app.use(tingting.errorHandler);
 
   return {
     app,
     fake,
+    upstream,
+    sessions,
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

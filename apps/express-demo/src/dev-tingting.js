@@ -25,6 +25,42 @@ import { startFakeTingTing } from '@tingting-auth/testing';
  */
 
 /**
+ * The demo's own origin, for the engine's `webOTPOrigin` (one-tap code entry: texts end with
+ * `@host #<code>`): `PUBLIC_URL` when set (where the demo is deployed, `https://…`), else
+ * `http://localhost:<PORT>` as `serve` prints it. The line names the host only, so any local port
+ * gives `@localhost`.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {number} defaultPort
+ * @returns {string}
+ */
+export function demoOrigin(env, defaultPort) {
+  const url = env.PUBLIC_URL || `http://localhost:${env.PORT ?? defaultPort}`;
+  return URL.canParse(url) ? new URL(url).origin : url;
+}
+
+/**
+ * Credits the embedded fake starts with, and tops each kind back up to when a delivery leaves
+ * fewer than {@link DEMO_CREDITS_FLOOR}: trying the demo for a while never runs it dry (the fake's
+ * own default, 100, ran out after 100 texts and every send answered 502 until a restart).
+ */
+export const DEMO_CREDITS = 10_000;
+/** Below this many credits of a kind, the embedded fake is topped up to {@link DEMO_CREDITS}. */
+export const DEMO_CREDITS_FLOOR = 1_000;
+
+/**
+ * Top `fake`'s SMS and phone credits up to {@link DEMO_CREDITS} whenever a delivery leaves fewer
+ * than {@link DEMO_CREDITS_FLOOR} of a kind.
+ * @param {import('@tingting-auth/testing').FakeTingTing} fake
+ */
+export function keepCreditsTopped(fake) {
+  fake.outbox.subscribe(() => {
+    const { sms, phone } = fake.credits;
+    if (sms < DEMO_CREDITS_FLOOR) fake.setCredits({ sms: DEMO_CREDITS });
+    if (phone < DEMO_CREDITS_FLOOR) fake.setCredits({ phone: DEMO_CREDITS });
+  });
+}
+
+/**
  * Resolve the OTP secret and start TingTing (the real API's client, or the embedded fake).
  * @param {DevTingTingOptions} options
  * @returns {Promise<DevTingTing>}
@@ -46,7 +82,10 @@ export async function startDevTingTing({ env, log, name }) {
     return { secret, sender: createTingTingSender(client), fake: undefined, close: async () => {} };
   }
 
-  const fake = await startFakeTingTing();
+  const fake = await startFakeTingTing({
+    credits: { sms: DEMO_CREDITS, phone: DEMO_CREDITS },
+  });
+  keepCreditsTopped(fake);
   fake.outbox.subscribe((d) => {
     // The point of the fake: the developer reads the code here. Never log codes from a real provider.
     log(

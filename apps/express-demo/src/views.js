@@ -7,6 +7,8 @@
  * forms post with `fetch`, errors appear without a reload, and the resend button counts down.
  */
 
+import { fileURLToPath } from 'node:url';
+
 /**
  * @typedef {{ code: string; message: string; retryAfter?: number }} FormError
  * @typedef {{ send: string; verify: string; signOut: string }} Actions
@@ -14,6 +16,9 @@
  * @typedef {{ phone: string; verifiedAt: string }} Verified
  * @typedef {{ label: string; value: string; datetime?: string }} Detail A labelled value on the account page; `datetime` (ISO) renders the value as a `<time>`.
  * @typedef {{ number: string; channel: string; otp: string; message: string; at: Date }} OutboxDelivery
+ * @typedef {{ signIn: string; signOut: string }} PasswordActions
+ * @typedef {{ title: string; identifierField: 'username' | 'email' }} UpstreamInfo How the password pages name the upstream, and what the form asks for.
+ * @typedef {{ subject: string; provider: string; identifier: string }} UpstreamAccount
  */
 
 /** Default form actions: where `@tingting-auth/express`'s router is mounted in this demo. */
@@ -23,8 +28,24 @@ export const DEFAULT_ACTIONS = Object.freeze({
   signOut: '/auth/sign-out',
 });
 
-/** Where the stylesheet and the script are served. */
-export const ASSETS = Object.freeze({ css: '/assets/style.css', js: '/assets/enhance.js' });
+/** Default form actions of the password pages: where `createUpstreamAuth`'s router is mounted. */
+export const DEFAULT_PASSWORD_ACTIONS = Object.freeze({
+  signIn: '/auth/password/sign-in',
+  signOut: '/auth/password/sign-out',
+});
+
+/**
+ * Where the stylesheet and the scripts are served: `js` on every page, `webOTP` (the one-tap code
+ * entry of `public/web-otp.js`) on the code page.
+ */
+export const ASSETS = Object.freeze({
+  css: '/assets/style.css',
+  js: '/assets/enhance.js',
+  webOTP: '/assets/web-otp.js',
+});
+
+/** The file behind {@link ASSETS}`.webOTP`, for `res.sendFile` (absolute path). */
+export const WEB_OTP_SCRIPT_FILE = fileURLToPath(new URL('../public/web-otp.js', import.meta.url));
 
 const ESCAPES = /** @type {Record<string, string>} */ ({
   '&': '&amp;',
@@ -66,11 +87,12 @@ function inWords(seconds) {
 /**
  * The user-facing text of a form error, with the wait when there is one.
  * @param {FormError | undefined} error
+ * @param {{ password?: boolean }} [options] `password`: a sign-in attempt, not a code request.
  * @returns {string}
  */
-export function errorText(error) {
+export function errorText(error, { password = false } = {}) {
   if (!error) return '';
-  if (error.code === 'RATE_LIMITED' && error.retryAfter) {
+  if (error.code === 'RATE_LIMITED' && error.retryAfter && !password) {
     return `Please wait ${inWords(error.retryAfter)} before asking for a new code.`;
   }
   if (error.retryAfter)
@@ -80,19 +102,20 @@ export function errorText(error) {
 
 /**
  * @param {FormError | undefined} error
+ * @param {{ password?: boolean }} [options]
  * @returns {string}
  */
-function alertRegion(error) {
-  const text = errorText(error);
+function alertRegion(error, options) {
+  const text = errorText(error, options);
   return `<div class="alert" role="alert" data-error${text ? '' : ' hidden'}>${escapeHTML(text)}</div>`;
 }
 
 /**
- * A whole HTML document.
- * @param {{ title: string; main: string; outboxHref?: string; assets?: { css: string; js: string } }} options
+ * A whole HTML document. `scripts`: more deferred scripts for this page (after `assets.js`).
+ * @param {{ title: string; main: string; outboxHref?: string; assets?: { css: string; js: string }; scripts?: readonly string[] }} options
  * @returns {string}
  */
-export function layout({ title, main, outboxHref, assets = ASSETS }) {
+export function layout({ title, main, outboxHref, assets = ASSETS, scripts = [] }) {
   const banner = outboxHref
     ? `<aside class="dev-banner" aria-label="Development mode">Development mode: no SMS is really sent. Codes appear in the terminal and in the <a href="${escapeHTML(outboxHref)}">dev outbox</a>.</aside>`
     : '';
@@ -105,7 +128,7 @@ export function layout({ title, main, outboxHref, assets = ASSETS }) {
 <title>${escapeHTML(title)}</title>
 <link rel="stylesheet" href="${escapeHTML(assets.css)}">
 <script src="${escapeHTML(assets.js)}" defer></script>
-</head>
+${scripts.map((src) => `<script src="${escapeHTML(src)}" defer></script>\n`).join('')}</head>
 <body>
 ${banner}
 <main class="card">
@@ -119,7 +142,8 @@ ${main}
 
 /**
  * Step 1: the number and how to receive the code.
- * @param {{ actions?: Actions; error?: FormError; phone?: string; channel?: 'text' | 'voice'; outboxHref?: string }} [options]
+ * @param {{ actions?: Actions; error?: FormError; phone?: string; channel?: 'text' | 'voice'; outboxHref?: string; passwordHref?: string }} [options]
+ *   `passwordHref`: link to the password sign-in page, shown under the form.
  * @returns {string}
  */
 export function signInPage({
@@ -128,6 +152,7 @@ export function signInPage({
   phone = '',
   channel = 'text',
   outboxHref,
+  passwordHref,
 } = {}) {
   const main = `<h1>Sign in with your mobile number</h1>
 <p class="lead">We will send you a one-time code.</p>
@@ -143,12 +168,17 @@ ${alertRegion(error)}
     <label class="choice"><input type="radio" name="channel" value="voice"${channel === 'voice' ? ' checked' : ''}> Voice call</label>
   </fieldset>
   <button type="submit" class="primary">Send code</button>
-</form>`;
+</form>${
+    passwordHref
+      ? `\n<p class="secondary-actions"><a href="${escapeHTML(passwordHref)}">Sign in with a password</a></p>`
+      : ''
+  }`;
   return layout({ title: 'Sign in', main, ...(outboxHref ? { outboxHref } : {}) });
 }
 
 /**
- * Step 2: enter the code, ask for a new one (after the cooldown), or change the number.
+ * Step 2: enter the code, ask for a new one (after the cooldown), or change the number. With
+ * JavaScript, `web-otp.js` offers the code of the SMS with one tap where the browser can (WebOTP).
  * @param {{ actions?: Actions; pending: Pending; error?: FormError; codeLength?: number; now?: number; changeNumberHref?: string; outboxHref?: string }} options
  * @returns {string}
  */
@@ -181,7 +211,12 @@ ${alertRegion(error)}
   <p class="hint" data-resend-hint>${wait > 0 ? `You can ask for a new code in ${inWords(wait)}.` : 'Did not get it? Ask for a new code.'}</p>
 </form>
 <p class="secondary-actions"><a href="${escapeHTML(changeNumberHref)}">Use a different number</a></p>`;
-  return layout({ title: 'Enter your code', main, ...(outboxHref ? { outboxHref } : {}) });
+  return layout({
+    title: 'Enter your code',
+    main,
+    scripts: [ASSETS.webOTP],
+    ...(outboxHref ? { outboxHref } : {}),
+  });
 }
 
 /**
@@ -222,11 +257,78 @@ ${detailList(details)}<form method="post" action="${escapeHTML(actions.signOut)}
 }
 
 /**
- * The dev-only outbox of the fake TingTing server: every delivered code, newest first.
- * @param {{ deliveries: readonly OutboxDelivery[] }} options
+ * Password sign-in: username (or email) and password, checked by the upstream. Works without
+ * JavaScript (a form post answered with a redirect); with it, errors appear without a reload.
+ * @param {{ actions?: PasswordActions; upstream: UpstreamInfo; error?: FormError; identifier?: string; phoneHref?: string; demoAccount?: { identifier: string; password: string }; next?: string }} options
+ *   `phoneHref`: link back to the phone sign-in. `demoAccount`: the embedded fake's account, shown as a hint.
+ *   `next`: where the page goes after a sign-in with JavaScript. @default '/profile'
  * @returns {string}
  */
-export function outboxPage({ deliveries }) {
+export function passwordSignInPage({
+  actions = DEFAULT_PASSWORD_ACTIONS,
+  upstream,
+  error,
+  identifier = '',
+  phoneHref = '/',
+  demoAccount,
+  next = '/profile',
+}) {
+  const isEmail = upstream.identifierField === 'email';
+  const hint = demoAccount
+    ? `<p class="hint" data-demo-account>Demo account: <code>${escapeHTML(demoAccount.identifier)}</code> / <code>${escapeHTML(demoAccount.password)}</code></p>\n`
+    : '';
+  const main = `<h1>Sign in with a password</h1>
+<p class="lead">Your ${escapeHTML(upstream.title)} account.</p>
+${alertRegion(error, { password: true })}
+<form method="post" action="${escapeHTML(actions.signIn)}" data-enhance data-password data-next="${escapeHTML(next)}" novalidate>
+  <label for="identifier">${isEmail ? 'Email' : 'Username or email'}</label>
+  <input id="identifier" name="${isEmail ? 'email' : 'username'}" type="${isEmail ? 'email' : 'text'}" autocomplete="username"
+    autocapitalize="none" spellcheck="false" required value="${escapeHTML(identifier)}">
+  <label for="password" class="spaced">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  ${hint}<button type="submit" class="primary">Sign in</button>
+</form>
+<p class="secondary-actions"><a href="${escapeHTML(phoneHref)}">Sign in with your mobile number</a></p>`;
+  return layout({ title: 'Sign in with a password', main });
+}
+
+/**
+ * The signed-in page of a password sign-in: the account, and its profile as the upstream tells it
+ * (read with the session's upstream token, server-side).
+ * @param {{ actions?: PasswordActions; upstream: UpstreamInfo; account: UpstreamAccount; details?: readonly Detail[]; error?: string }} options
+ *   `error`: the profile could not be read (the page still shows the account).
+ * @returns {string}
+ */
+export function profilePage({
+  actions = DEFAULT_PASSWORD_ACTIONS,
+  upstream,
+  account,
+  details = [],
+  error,
+}) {
+  const main = `<h1>You are signed in</h1>
+<div class="verified" aria-label="Signed-in account">
+  <span class="check" aria-hidden="true">✓</span>
+  <div><p class="label">${escapeHTML(upstream.title)} account</p><p class="account" data-account>${escapeHTML(account.identifier)}</p></div>
+</div>
+<h2>Profile</h2>
+<p class="hint">Read from ${escapeHTML(upstream.title)} with your session's access token, which never leaves the server.</p>
+${error ? `<div class="alert" role="alert">${escapeHTML(error)}</div>\n` : ''}${detailList([
+  { label: 'Subject', value: account.subject },
+  ...details,
+])}<form method="post" action="${escapeHTML(actions.signOut)}" data-enhance data-next="/password">
+  <button type="submit" class="primary">Sign out</button>
+</form>`;
+  return layout({ title: 'Your profile', main });
+}
+
+/**
+ * The dev-only outbox of the fake TingTing server: the credits it has left, and every delivered
+ * code, newest first.
+ * @param {{ deliveries: readonly OutboxDelivery[]; credits?: { sms: number; phone: number } }} options
+ * @returns {string}
+ */
+export function outboxPage({ deliveries, credits }) {
   const rows = [...deliveries]
     .reverse()
     .map(
@@ -235,12 +337,17 @@ export function outboxPage({ deliveries }) {
   <td>${escapeHTML(d.number)}</td>
   <td>${d.channel === 'voice' ? 'Voice call' : 'SMS'}</td>
   <td><code class="otp" data-otp>${escapeHTML(d.otp)}</code></td>
-  <td class="message">${escapeHTML(d.message)}</td>
+  <td class="message" data-message>${escapeHTML(d.message)}</td>
 </tr>`,
     )
     .join('\n');
   const main = `<h1>Dev outbox</h1>
 <p class="lead">What the embedded fake TingTing server "delivered". Only shown when no <code>TINGTING_API_TOKEN</code> is set.</p>
+${
+  credits
+    ? `<p class="credits" data-credits>Credits left: <strong data-credits-sms>${escapeHTML(credits.sms.toLocaleString('en-US'))}</strong> SMS, <strong data-credits-phone>${escapeHTML(credits.phone.toLocaleString('en-US'))}</strong> voice calls (the demo tops them up, so they never run out).</p>`
+    : ''
+}
 ${
   deliveries.length === 0
     ? '<p class="empty">Nothing delivered yet.</p>'
@@ -279,7 +386,7 @@ body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; alig
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 0.5rem; }
 .lead { color: var(--muted); margin: 0 0 1.5rem; }
 label { display: block; font-weight: 600; margin: 0 0 0.35rem; }
-input[type="tel"], input[type="text"] { width: 100%; font: inherit; font-size: 1.125rem; padding: 0.7rem 0.85rem;
+input[type="tel"], input[type="text"], input[type="email"], input[type="password"] { width: 100%; font: inherit; font-size: 1.125rem; padding: 0.7rem 0.85rem;
   border: 1px solid var(--line); border-radius: 0.6rem; background: var(--bg); color: var(--text); }
 input.code { font-size: 1.75rem; letter-spacing: 0.5em; text-align: center; font-variant-numeric: tabular-nums;
   font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; }
@@ -323,8 +430,12 @@ a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 code.otp { font-size: 1.1rem; font-weight: 700; letter-spacing: 0.1em; }
-td.message { color: var(--muted); }
+td.message { color: var(--muted); white-space: pre-wrap; overflow-wrap: anywhere; }
 .empty { color: var(--muted); }
+label.spaced { margin-top: 1rem; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 0.25rem; }
+.account { font-size: 1.25rem; font-weight: 700; overflow-wrap: anywhere; }
+.credits { margin: -0.75rem 0 1.25rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
@@ -390,7 +501,7 @@ export const SCRIPT = `(() => {
       const retry = Number(response.headers.get('retry-after')) || 0;
       const code = body && body.error && body.error.code;
       let message = (body && body.error && body.error.message) || 'Something went wrong. Please try again.';
-      if (code === 'RATE_LIMITED' && retry > 0) message = 'Please wait ' + words(retry) + ' before asking for a new code.';
+      if (code === 'RATE_LIMITED' && retry > 0 && !form.hasAttribute('data-password')) message = 'Please wait ' + words(retry) + ' before asking for a new code.';
       else if (retry > 0) message += ' You can try again in ' + words(retry) + '.';
       showError(message);
       if (button && form.hasAttribute('data-resend') && retry > 0) {

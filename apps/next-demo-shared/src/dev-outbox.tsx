@@ -12,12 +12,19 @@ import type { DemoOTP } from './otp';
 export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode> {
   const fake = demo.isOutboxEnabled ? demo.getFakeTingTing() : undefined;
   if (fake === undefined) notFound();
-  const messages = [...(await fake).outbox.messages].reverse();
+  const server = await fake;
+  const messages = [...server.outbox.messages].reverse();
+  const { sms, phone } = server.credits;
   return (
     <>
       <h1>Dev outbox</h1>
       <p className="hint">
         Codes the embedded fake TingTing delivered (newest first). Never shown with a real account.
+      </p>
+      <p data-credits>
+        Credits left: <strong data-credits-sms>{sms.toLocaleString('en-US')}</strong> SMS,{' '}
+        <strong data-credits-phone>{phone.toLocaleString('en-US')}</strong> voice calls (the demo
+        tops them up, so they never run out).
       </p>
       <table>
         <thead>
@@ -25,6 +32,7 @@ export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode
             <th>Number</th>
             <th>Channel</th>
             <th>Code</th>
+            <th>Message, as it arrives</th>
             <th>At</th>
           </tr>
         </thead>
@@ -34,6 +42,9 @@ export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode
               <td>{d.number}</td>
               <td>{d.channel}</td>
               <td>{d.otp}</td>
+              <td data-message style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                {d.message}
+              </td>
               <td>{d.at.toISOString()}</td>
             </tr>
           ))}
@@ -45,16 +56,27 @@ export async function OutboxPage({ demo }: { demo: DemoOTP }): Promise<ReactNode
 
 /**
  * The answer of `GET /api/dev/outbox` for the app whose engine is `demo`: the codes, newest
- * first, optionally for one number (`?phone=98…`).
+ * first, optionally for one number (`?phone=98…`), and the fake's credits left.
  */
 export async function outboxResponse(demo: DemoOTP, request: Request): Promise<Response> {
   const fake = demo.isOutboxEnabled ? demo.getFakeTingTing() : undefined;
   if (fake === undefined) return new Response('Not found', { status: 404 });
   const phone = new URL(request.url).searchParams.get('phone');
   const national = phone?.replace(/^\+977/, '');
-  const messages = (await fake).outbox.messages
+  const server = await fake;
+  const messages = server.outbox.messages
     .filter((d) => !national || d.number === national)
-    .map(({ id, number, channel, otp, at }) => ({ id, number, channel, code: otp, at }))
+    .map(({ id, number, channel, otp, message, at }) => ({
+      id,
+      number,
+      channel,
+      code: otp,
+      message,
+      at,
+    }))
     .reverse();
-  return Response.json({ messages }, { headers: { 'cache-control': 'no-store' } });
+  return Response.json(
+    { messages, credits: server.credits },
+    { headers: { 'cache-control': 'no-store' } },
+  );
 }

@@ -15,19 +15,17 @@ import {
   OTPEngine,
   type OTPEngineAPI,
   type OTPSender,
-  type SendInput,
   TingTingClient,
-  type VerifyInput,
 } from '@tingting-auth/core';
 import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
 
 /** One app's engine and, on the embedded fake, its outbox. */
 export interface DemoOTP {
   /**
-   * The engine, as `TingTing({ engine })` and `createSendHandler(engine)` take it. It starts
-   * everything lazily, on the first request, so `next build` never starts a server.
+   * Builds the engine on first use, as `TingTing({ engine })` and `createSendHandler(engine)` take
+   * it: `next build` never starts a server, reads a secret or creates a store.
    */
-  engine: OTPEngineAPI;
+  getEngine: () => Promise<OTPEngineAPI>;
   /** `true` when the demo runs on the embedded fake TingTing (no API token configured). */
   usesEmbeddedFake: boolean;
   /** `true` when the dev outbox (page and JSON route) may be served. */
@@ -50,6 +48,36 @@ export function noticeOnce(message: string): void {
   if (g[NOTICES].has(message)) return;
   g[NOTICES].add(message);
   console.warn(message);
+}
+
+/**
+ * Credits the embedded fake starts with, and tops each kind back up to when a delivery leaves
+ * fewer than {@link DEMO_CREDITS_FLOOR}: trying the demo for a while never runs it dry (the fake's
+ * own default, 100, ran out after 100 texts and every send failed until a restart).
+ */
+export const DEMO_CREDITS = 10_000;
+/** Below this many credits of a kind, the embedded fake is topped up to {@link DEMO_CREDITS}. */
+export const DEMO_CREDITS_FLOOR = 1_000;
+
+/** Top `fake`'s credits up to {@link DEMO_CREDITS} whenever a delivery leaves fewer than the floor. */
+export function keepCreditsTopped(fake: FakeTingTing): void {
+  fake.outbox.subscribe(() => {
+    const { sms, phone } = fake.credits;
+    if (sms < DEMO_CREDITS_FLOOR) fake.setCredits({ sms: DEMO_CREDITS });
+    if (phone < DEMO_CREDITS_FLOOR) fake.setCredits({ phone: DEMO_CREDITS });
+  });
+}
+
+/**
+ * The demo's own origin, for the engine's `webOTPOrigin` (one-tap code entry: texts end with
+ * `@host #<code>`): `PUBLIC_URL`, else next-auth's `AUTH_URL` / `NEXTAUTH_URL`, else
+ * `http://localhost:<PORT>` (`next start`'s default 3000). The line names the host only.
+ */
+export function demoOrigin(env: NodeJS.ProcessEnv = process.env): string {
+  const url =
+    env.PUBLIC_URL || env.AUTH_URL || env.NEXTAUTH_URL || `http://localhost:${env.PORT ?? 3000}`;
+  // AUTH_URL may carry next-auth's base path (`…/api/auth`): the origin alone is bound.
+  return URL.canParse(url) ? new URL(url).origin : url;
 }
 
 function createSender(options: { apiToken: string; baseURL?: string }): OTPSender {
@@ -81,10 +109,15 @@ export function createDemoOTP(name: string): DemoOTP {
         ...(process.env.TINGTING_BASE_URL ? { baseURL: process.env.TINGTING_BASE_URL } : {}),
       });
       return {
-        engine: Promise.resolve(new OTPEngine({ sender, secret, store: new MemoryStore() })),
+        engine: Promise.resolve(
+          new OTPEngine({ sender, secret, store: new MemoryStore(), webOTPOrigin: demoOrigin() }),
+        ),
       };
     }
-    const fake = startFakeTingTing().then((server) => {
+    const fake = startFakeTingTing({
+      credits: { sms: DEMO_CREDITS, phone: DEMO_CREDITS },
+    }).then((server) => {
+      keepCreditsTopped(server);
       console.log(
         `[${name}] No TINGTING_API_TOKEN: using an embedded fake TingTing at ${server.url}`,
       );
@@ -99,7 +132,18 @@ export function createDemoOTP(name: string): DemoOTP {
     });
     const engine = fake.then((server) => {
       const sender = createSender({ apiToken: server.apiToken, baseURL: server.url });
-      return new OTPEngine({ sender, secret, store: new MemoryStore() });
+      // Browser tests sign one number in from several devices in a row (the session list).
+      const cooldown = Number(process.env.TINGTING_DEMO_RESEND_COOLDOWN_IN_SECONDS);
+      return new OTPEngine({
+        sender,
+        secret,
+        store: new MemoryStore(),
+        ...(Number.isSafeInteger(cooldown) && cooldown >= 0
+          ? { policy: { resendCooldownInSeconds: cooldown } }
+          : {}),
+        // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+        webOTPOrigin: demoOrigin(),
+      });
     });
     return { engine, fake };
   }
@@ -113,23 +157,6 @@ export function createDemoOTP(name: string): DemoOTP {
     usesEmbeddedFake,
     isOutboxEnabled,
     getFakeTingTing: () => (usesEmbeddedFake ? state().fake : undefined),
-    engine: {
-      send: async (input: SendInput) => (await state().engine).send(input),
-      resend: async (input: SendInput) => (await state().engine).resend(input),
-      verify: async (input: VerifyInput) => (await state().engine).verify(input),
-      cancel: async (input) => (await state().engine).cancel(input),
-      on(type, listener) {
-        let off: (() => void) | undefined;
-        let subscribed = true;
-        void state().engine.then((resolved) => {
-          if (subscribed) off = resolved.on(type, listener);
-        });
-        return () => {
-          subscribed = false;
-          off?.();
-        };
-      },
-      codeLength: 6,
-    },
+    getEngine: () => state().engine,
   };
 }

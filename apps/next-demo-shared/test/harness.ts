@@ -12,7 +12,7 @@ import { PUBLIC_ERROR_MESSAGES } from '@tingting-auth/core/public-errors';
 import type { Browser } from 'playwright-core';
 import { screenshot } from 'test-support/browser';
 import { launchChromium } from 'test-support/chromium';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 /** A free TCP port on this machine. */
 export async function freePort(): Promise<number> {
@@ -219,9 +219,11 @@ export function describeSignInFlow(
     await page.goto(`${app.origin}/account`);
     expect(new URL(page.url()).pathname).toBe('/account');
     expect(app.output()).not.toMatch(/Error:|TypeError/);
+    // v5's `logger` setting (as the package README shows it): the wrong code is one line, no stack.
+    if (major === 5) expect(app.output()).toContain('[auth] sign-in refused: INVALID_CODE');
 
     // Sign out, and the page is protected again.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/signin/);
     await page.goto(`${app.origin}/account`);
     await page.waitForURL(/\/signin/);
@@ -311,4 +313,109 @@ export function describeSignInFlow(
     };
     expect(after.messages).toHaveLength(before.messages.length);
   });
+}
+
+/**
+ * Revocable sessions in the browser and over HTTP: a cookie copied before sign-out is refused
+ * after it; the account page lists the number's sessions and ends one, or all of them. Its own
+ * app, with no resend cooldown, so one number signs in from several browsers in a row.
+ */
+export function describeRevocableSessions(
+  appDir: string,
+  { label }: { label: string; major: NextAuthMajor },
+): void {
+  describe(`${label}: revocable sessions`, () => revocableSessionsSuite(appDir, label));
+}
+
+function revocableSessionsSuite(appDir: string, label: string): void {
+  let app: RunningApp;
+  let browser: Browser;
+  const phone = '9801234567';
+
+  beforeAll(async () => {
+    app = await startApp(appDir, { TINGTING_DEMO_RESEND_COOLDOWN_IN_SECONDS: '0' });
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      console.error(`[${label}] next start output:\n${app?.output().slice(-4000)}`);
+    });
+  });
+
+  /** A new browser (its own cookies) signed in as `phone`, on the account page. */
+  async function signedInBrowser(device: string) {
+    const context = await browser.newContext({ userAgent: `Mozilla/5.0 (${device})` });
+    const page = await context.newPage();
+    await page.goto(`${app.origin}/signin?callbackUrl=/account`);
+    const outbox = await fetch(`${app.origin}/api/dev/outbox?phone=${encodeURIComponent(phone)}`);
+    const [last] = ((await outbox.json()) as { messages: { id: number }[] }).messages;
+    await page.getByLabel('Mobile number').fill(phone);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByLabel('Code', { exact: true }).waitFor();
+    const code = await latestCode(app.origin, phone, last?.id ?? 0);
+    await page.getByLabel('Code', { exact: true }).fill(code);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    return { context, page };
+  }
+
+  /** The phone `/api/auth/session` gives for these cookies (v4 answers `{}`, v5 `null`). */
+  async function sessionPhone(cookies: { name: string; value: string }[]): Promise<unknown> {
+    const response = await fetch(`${app.origin}/api/auth/session`, {
+      headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    const body = (await response.json()) as { user?: { phone?: string } } | null;
+    return body?.user?.phone ?? null;
+  }
+
+  it('sign-out refuses a copied cookie; the account page ends one session, then all', async () => {
+    const laptop = await signedInBrowser('Laptop');
+    const copied = await laptop.context.cookies();
+    expect(await sessionPhone(copied)).toBe('+9779801234567');
+
+    // Sign out: the copy taken before is refused, over HTTP and in another browser.
+    await laptop.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await laptop.page.waitForURL(/\/signin/);
+    expect(await sessionPhone(copied)).toBeNull();
+    const thief = await browser.newContext();
+    await thief.addCookies(copied);
+    const thiefPage = await thief.newPage();
+    await thiefPage.goto(`${app.origin}/account`);
+    await thiefPage.waitForURL(/\/signin/);
+    await thief.close();
+    await laptop.context.close();
+
+    // Two devices: the list shows both; "Sign out this one" ends the other device's session.
+    const phoneA = await signedInBrowser('Phone A');
+    const phoneB = await signedInBrowser('Phone B');
+    await phoneA.page.reload();
+    const items = phoneA.page.getByTestId('session-list').locator('li');
+    await expect.poll(() => items.count(), SERVER_ROUND_TRIP).toBe(2);
+    const other = items.filter({ hasText: 'Phone B' });
+    expect(await items.filter({ hasText: 'this device' }).textContent()).toContain('Phone A');
+    await screenshot(phoneA.page, appDir, 'session-list');
+    await other.getByRole('button', { name: 'Sign out this one' }).click();
+    await expect.poll(() => items.count(), SERVER_ROUND_TRIP).toBe(1);
+    await phoneB.page.goto(`${app.origin}/account`);
+    await phoneB.page.waitForURL(/\/signin/);
+
+    // "Sign out everywhere" from a third device ends Phone A's session too.
+    const phoneC = await signedInBrowser('Phone C');
+    const copyOfA = await phoneA.context.cookies();
+    expect(await sessionPhone(copyOfA)).toBe('+9779801234567');
+    await phoneC.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await phoneC.page.waitForURL(/\/signin/);
+    expect(await sessionPhone(copyOfA)).toBeNull();
+    await phoneA.page.goto(`${app.origin}/account`);
+    await phoneA.page.waitForURL(/\/signin/);
+    await phoneA.context.close();
+    await phoneB.context.close();
+    await phoneC.context.close();
+  }, 90_000);
 }

@@ -1,7 +1,8 @@
-import { callbacks, TingTing } from '@tingting-auth/next-auth/v5';
+import { revocableSessions, TingTing } from '@tingting-auth/next-auth/v5';
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import { noticeOnce } from 'next-demo-shared/otp';
 import { demo } from '@/lib/otp';
+import { sessions } from '@/lib/sessions';
 
 const DEV_AUTH_SECRET = 'next-demo-v5-dev-only-auth-secret-change-me';
 
@@ -18,14 +19,22 @@ if (!process.env.AUTH_SECRET) {
 export const { handlers, auth, signOut } = NextAuth({
   providers: [
     TingTing({
-      engine: demo.engine,
+      engine: demo.getEngine,
       CredentialsSignin,
       trustProxy: process.env.TRUST_PROXY === '1',
+      sessions, // revocable: sign-out ends the session for every copy of the cookie
     }),
   ],
   session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
   secret: process.env.AUTH_SECRET ?? DEV_AUTH_SECRET,
   trustHost: true,
   pages: { signIn: '/signin', error: '/signin' },
-  callbacks,
+  ...revocableSessions(sessions),
+  logger: {
+    // Auth.js logs every refused sign-in with a stack trace; a wrong code is not a server error.
+    error(error) {
+      if (error instanceof CredentialsSignin) console.warn(`[auth] sign-in refused: ${error.code}`);
+      else console.error(error);
+    },
+  },
 });

@@ -5,9 +5,14 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSignInFlow } from 'next-demo-shared/test-harness';
+import { describeRevocableSessions, describeSignInFlow } from 'next-demo-shared/test-harness';
 
 describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
+  label: 'next-demo-v5 (next-auth v5)',
+  major: 5,
+});
+
+describeRevocableSessions(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo-v5 (next-auth v5)',
   major: 5,
 });

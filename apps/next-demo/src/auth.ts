@@ -1,7 +1,8 @@
-import { callbacks, TingTing } from '@tingting-auth/next-auth';
+import { revocableSessions, TingTing } from '@tingting-auth/next-auth';
 import type { NextAuthOptions } from 'next-auth';
 import { noticeOnce } from 'next-demo-shared/otp';
 import { demo } from '@/lib/otp';
+import { sessions } from '@/lib/sessions';
 
 const DEV_NEXTAUTH_SECRET = 'next-demo-dev-only-nextauth-secret-change-me';
 
@@ -13,11 +14,23 @@ if (!process.env.NEXTAUTH_SECRET) {
 // next-auth v4 builds its URLs from NEXTAUTH_URL; default it to the port `next start` uses.
 process.env.NEXTAUTH_URL ??= `http://localhost:${process.env.PORT ?? 3002}`;
 
-/** The demo's next-auth v4 configuration: one provider, JWT sessions, the number in the session. */
+const revocable = revocableSessions(sessions);
+
+/**
+ * The demo's next-auth v4 configuration: one provider, JWT sessions that name a revocable session
+ * (sign-out ends it for every copy of the cookie), the number in the session.
+ */
 export const authOptions: NextAuthOptions = {
-  providers: [TingTing({ engine: demo.engine, trustProxy: process.env.TRUST_PROXY === '1' })],
+  providers: [
+    TingTing({
+      engine: demo.getEngine,
+      trustProxy: process.env.TRUST_PROXY === '1',
+      sessions,
+    }),
+  ],
   session: { strategy: 'jwt', maxAge: 60 * 60 * 24 },
   secret: process.env.NEXTAUTH_SECRET ?? DEV_NEXTAUTH_SECRET,
   pages: { signIn: '/signin', error: '/signin' },
-  callbacks,
+  callbacks: revocable.callbacks,
+  events: revocable.events,
 };

@@ -4,9 +4,14 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSignInFlow } from 'next-demo-shared/test-harness';
+import { describeRevocableSessions, describeSignInFlow } from 'next-demo-shared/test-harness';
 
 describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
+  label: 'next-demo (next-auth v4)',
+  major: 4,
+});
+
+describeRevocableSessions(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo (next-auth v4)',
   major: 4,
 });

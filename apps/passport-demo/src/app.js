@@ -12,14 +12,18 @@ import {
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
+  PUBLIC_ERROR_MESSAGES,
 } from '@tingting-auth/core';
-import { Strategy } from '@tingting-auth/passport';
+import { Strategy, UpstreamStrategy } from '@tingting-auth/passport';
 import express from 'express';
-import { startDevTingTing } from 'express-demo/dev-tingting';
+import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
 import * as views from 'express-demo/views';
+import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
+import { startDevUpstream } from './dev-upstream.js';
+import { passwordAccountPage, passwordForm, withPasswordForm } from './password-views.js';
 import { createUserTable } from './users.js';
 
 /**
@@ -30,13 +34,23 @@ export const ACTIONS = Object.freeze({
   send: '/login/send-code',
   verify: '/login/verify-code',
   signOut: '/logout',
+  password: '/login/password',
 });
 
 /**
+ * Verifies allowed per client IP (`req.ip`: set `TRUST_PROXY` behind a proxy), as in
+ * `@tingting-auth/express`. The engine locks a number after a few wrong codes, but one guess tried
+ * against many numbers that have a pending code stays under every number's lockout: only a per-IP
+ * limit stops that.
+ */
+export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
+
+/**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
+ * @property {() => number} [clock] The clock of the embedded fake upstream and of the upstream sessions (tests move it).
  */
 
 /**
@@ -44,13 +58,16 @@ export const ACTIONS = Object.freeze({
  * @property {import('express').Express} app
  * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
  * @property {import('./users.js').UserTable} users The in-memory user table.
- * @property {() => Promise<void>} close Stops the fake.
+ * @property {import('./dev-upstream.js').DevUpstream} upstream The upstream of password sign-in (embedded fake unless UPSTREAM_URL).
+ * @property {UpstreamStrategy} passwordStrategy The password strategy (`upstream`).
+ * @property {() => Promise<void>} close Stops the fakes.
  */
 
 /**
  * @typedef {{ code: string; message: string; retryAfter?: number }} PublicError
  * @typedef {{ phone: string; channel: 'text' | 'voice'; expiresAt: string; resendAt: string }} Pending
- * @typedef {import('express-session').Session & { pending?: Pending; flash?: PublicError; signedInAt?: string }} DemoSession
+ * @typedef {import('express-session').Session & { pending?: Pending; flash?: PublicError; passwordFlash?: PublicError; signedInAt?: string }} DemoSession
+ * @typedef {{ id: string; provider: string; subject: string; username: string; createdAt: Date }} UpstreamUser
  */
 
 /** Answers to a thrown engine error (store or TingTing down): generic, the cause only in the log. */
@@ -105,7 +122,7 @@ function publicErrorOf(info) {
  * @param {DemoOptions} [options]
  * @returns {Promise<Demo>}
  */
-export async function createDemo({ env = process.env, policy, log = console.log } = {}) {
+export async function createDemo({ env = process.env, policy, log = console.log, clock } = {}) {
   const { secret, sender, fake, close } = await startDevTingTing({
     env,
     log,
@@ -117,9 +134,14 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     secret,
     store: new MemoryStore(),
     ...(policy ? { policy } : {}),
+    // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
+    webOTPOrigin: demoOrigin(env, 3001),
   });
 
+  const upstream = await startDevUpstream({ env, log, ...(clock ? { clock } : {}) });
   const users = createUserTable();
+  /** Users signed in with a password, by id and by `provider:subject`. @type {Map<string, UpstreamUser>} */
+  const upstreamUsers = new Map();
   // An instance of its own rather than the `passport` singleton: two demos in one process (tests)
   // do not share strategies or serializers.
   const authenticator = new passport.Passport();
@@ -129,12 +151,38 @@ export async function createDemo({ env = process.env, policy, log = console.log 
       done(null, users.findOrCreate(phone));
     }),
   );
+  // Password sign-in: the upstream checks the password; the verify callback maps its account to
+  // our user. The upstream tokens stay in `upstream.sessions` (sealed), never in our session.
+  const passwordStrategy = new UpstreamStrategy(
+    { sessions: upstream.sessions },
+    (account, done) => {
+      const key = `${account.provider}:${account.subject}`;
+      let user = upstreamUsers.get(key);
+      if (!user) {
+        user = Object.freeze({
+          id: `${account.provider}-${account.subject}`,
+          provider: account.provider,
+          subject: account.subject,
+          username: account.username,
+          createdAt: new Date(),
+        });
+        upstreamUsers.set(key, user);
+        upstreamUsers.set(user.id, user);
+      }
+      done(null, user);
+    },
+  );
+  authenticator.use(passwordStrategy);
   authenticator.serializeUser((user, done) => {
     done(null, /** @type {import('./users.js').User} */ (user).id);
   });
   authenticator.deserializeUser((id, done) => {
     // `false` (not an error) for an unknown id: the session outlived the user table (a restart).
-    done(null, typeof id === 'string' ? (users.findById(id) ?? false) : false);
+    // Never a call to the upstream here: pages that do not need it cost no token refresh.
+    done(
+      null,
+      typeof id === 'string' ? (users.findById(id) ?? upstreamUsers.get(id) ?? false) : false,
+    );
   });
 
   const app = express();
@@ -161,6 +209,14 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   );
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+
+  /**
+   * The strategy's cross-site test (core's), with `X-Forwarded-Host` trusted only behind a trusted
+   * proxy, as the strategy does.
+   * @param {import('express').Request} req
+   */
+  const crossSite = (req) =>
+    isCrossSiteRequest(req, { trustForwardedHost: Boolean(req.app.get('trust proxy')) });
 
   const outboxHref = fake ? '/dev/outbox' : undefined;
   /** @param {import('express').Response} res @param {string} html */
@@ -267,6 +323,9 @@ export async function createDemo({ env = process.env, policy, log = console.log 
   app.get(views.ASSETS.js, (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(views.SCRIPT);
   });
+  app.get(views.ASSETS.webOTP, (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').sendFile(views.WEB_OTP_SCRIPT_FILE);
+  });
 
   app.get('/', (req, res) => {
     if (req.isAuthenticated()) {
@@ -276,33 +335,56 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     const state = sessionOf(req);
     const error = state.flash;
     if (error) delete state.flash;
+    const passwordError = state.passwordFlash;
+    if (passwordError) delete state.passwordFlash;
+    const password = passwordForm({
+      action: ACTIONS.password,
+      upstreamLabel: upstream.label,
+      identifierLabel: upstream.identifierLabel,
+      ...(passwordError ? { error: passwordError } : {}),
+      ...(upstream.devAccount
+        ? {
+            hint: `Development mode: sign in as ${upstream.devAccount.identifier} / ${upstream.devAccount.password} (an embedded fake ${upstream.label}).`,
+          }
+        : {}),
+    });
     const pending =
       state.pending && Date.parse(state.pending.expiresAt) > Date.now() ? state.pending : undefined;
     if (pending && req.query.step !== 'phone') {
       page(
         res,
-        views.codePage({
-          actions: ACTIONS,
-          pending,
-          ...(error ? { error } : {}),
-          codeLength: engine.codeLength,
-          ...(outboxHref ? { outboxHref } : {}),
-        }),
+        withPasswordForm(
+          views.codePage({
+            actions: ACTIONS,
+            pending,
+            ...(error ? { error } : {}),
+            codeLength: engine.codeLength,
+            ...(outboxHref ? { outboxHref } : {}),
+          }),
+          password,
+        ),
       );
       return;
     }
     page(
       res,
-      views.signInPage({
-        actions: ACTIONS,
-        ...(error ? { error } : {}),
-        ...(pending ? { phone: pending.phone, channel: pending.channel } : {}),
-        ...(outboxHref ? { outboxHref } : {}),
-      }),
+      withPasswordForm(
+        views.signInPage({
+          actions: ACTIONS,
+          ...(error ? { error } : {}),
+          ...(pending ? { phone: pending.phone, channel: pending.channel } : {}),
+          ...(outboxHref ? { outboxHref } : {}),
+        }),
+        password,
+      ),
     );
   });
 
-  app.get('/account', requireUser, (req, res) => {
+  app.get('/account', requireUser, async (req, res, next) => {
+    if (upstreamUsers.get(/** @type {{ id: string }} */ (req.user).id) === req.user) {
+      await passwordAccount(req, res).catch(next);
+      return;
+    }
     const user = /** @type {import('./users.js').User} */ (req.user);
     page(
       res,
@@ -347,23 +429,60 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     state.pending = pending;
     delete state.flash;
     res.set('Cache-Control', 'no-store');
-    if (wantsJSON(req)) res.status(202).json(pending);
+    // TingTing's answer was lost: the code may still arrive; the page moves on to the code entry.
+    const unknown =
+      sent.delivery === 'unknown' ? { delivery: sent.delivery, message: sent.message } : {};
+    if (wantsJSON(req)) res.status(202).json({ ...pending, ...unknown });
     else res.redirect(303, '/');
   });
 
-  app.post(ACTIONS.verify, body, authenticate('verify'));
+  const verifyLimit = rateLimit({
+    ...VERIFY_LIMIT,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    // A cross-site post is refused by the strategy anyway; counting it would let another site
+    // spend a visitor's allowance.
+    skip: (req) => crossSite(req),
+    handler: (req, res) => {
+      const reset = /** @type {{ rateLimit?: { resetTime?: Date } }} */ (req).rateLimit?.resetTime;
+      const retryAfter = reset ? Math.max(1, (reset.getTime() - Date.now()) / 1_000) : undefined;
+      refuse(req, res, 429, {
+        code: 'RATE_LIMITED',
+        message: PUBLIC_ERROR_MESSAGES.RATE_LIMITED,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      });
+    },
+  });
+
+  app.post(ACTIONS.verify, verifyLimit, body, authenticate('verify'));
 
   app.post(ACTIONS.signOut, (req, res, next) => {
     // The strategy guards send and verify; sign-out is the app's own route, so the app checks
     // with the same test (core's). Without it, another site could sign users out.
-    if (isCrossSiteRequest(req)) {
+    if (crossSite(req)) {
       refuse(req, res, 403, {
         code: 'CROSS_SITE_REQUEST',
         message: 'Requests from other sites are not allowed.',
       });
       return;
     }
-    // Passport 0.7 clears the user and renews the session id (a copied cookie is dead).
+    // A password user's upstream session ends first (its tokens are deleted); then Passport 0.7
+    // clears the user and renews the session id (a copied cookie is dead).
+    passwordStrategy
+      .signOut(req)
+      .catch((error) => {
+        // The sign-out goes on: the upstream session expires on its own.
+        log(`[passport-demo] upstream sign-out failed: ${error?.name} ${error?.code ?? ''}`);
+      })
+      .then(() => logOut(req, res, next));
+  });
+
+  /**
+   * @param {import('express').Request} req
+   * @param {import('express').Response} res
+   * @param {import('express').NextFunction} next
+   */
+  function logOut(req, res, next) {
     req.logout((error) => {
       if (error) {
         next(error);
@@ -373,12 +492,135 @@ export async function createDemo({ env = process.env, policy, log = console.log 
       if (wantsJSON(req)) res.status(204).end();
       else res.redirect(303, '/');
     });
+  }
+
+  /**
+   * Answers a refused password sign-in: JSON for the pages' script; for a plain form post, the
+   * error goes into the session for the sign-in page.
+   * @param {import('express').Request} req
+   * @param {import('express').Response} res
+   * @param {number} status
+   * @param {PublicError} error
+   */
+  function refusePassword(req, res, status, error) {
+    if (wantsJSON(req) || error.code === 'CROSS_SITE_REQUEST') {
+      refuse(req, res, status, error);
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    sessionOf(req).passwordFlash = error;
+    res.redirect(303, '/');
+  }
+
+  // Password sign-in: the strategy reads `req.body` only (never the query string).
+  app.post(ACTIONS.password, ...body, (req, res, next) => {
+    authenticator.authenticate(
+      'upstream',
+      /** @type {import('passport').AuthenticateCallback} */
+      (error, user, info, status) => {
+        if (error) {
+          // The upstream or the store is down: the error is a 503 with Retry-After (no details).
+          const http = /** @type {{ status?: unknown; code?: unknown; retryAfter?: unknown }} */ (
+            error
+          );
+          log(`[passport-demo] password sign-in failed: ${error?.name} ${String(http.code ?? '')}`);
+          refusePassword(req, res, 503, {
+            code: 'SERVICE_UNAVAILABLE',
+            message: ENGINE_ERRORS.unavailable.message,
+            ...(typeof http.retryAfter === 'number' ? { retryAfter: http.retryAfter } : {}),
+          });
+          return;
+        }
+        if (!user) {
+          refusePassword(req, res, typeof status === 'number' ? status : 401, publicErrorOf(info));
+          return;
+        }
+        const signedInAt = new Date().toISOString();
+        // Passport regenerates the session; the strategy puts the upstream session id in the new one.
+        req.logIn(user, (error) => {
+          if (error) {
+            next(error);
+            return;
+          }
+          sessionOf(req).signedInAt = signedInAt;
+          res.set('Cache-Control', 'no-store');
+          if (wantsJSON(req)) {
+            const { id, username, provider } = /** @type {UpstreamUser} */ (user);
+            res.status(200).json({ user: { id, username, provider }, signedInAt });
+          } else res.redirect(303, '/account');
+        });
+      },
+    )(req, res, next);
   });
+
+  /**
+   * The account page of a password user: the profile read from the upstream with its access token
+   * (refreshed here when due, once for every tab), or sign-in again when the session is over.
+   * @param {import('express').Request} req
+   * @param {import('express').Response} res
+   */
+  async function passwordAccount(req, res) {
+    const user = /** @type {UpstreamUser} */ (req.user);
+    /** @type {{ label: string; value: string; datetime?: string }[]} */
+    let details = [];
+    let error;
+    try {
+      const tokens = await upstream.sessions.getTokens(passwordStrategy.sessionIdOf(req) ?? '');
+      details = await upstream.describe(tokens);
+      const expires = new Date(tokens.accessExpiresAt);
+      details.push({
+        label: 'Access token expires',
+        value: expires.toUTCString(),
+        datetime: expires.toISOString(),
+      });
+    } catch (thrown) {
+      const code = /** @type {{ code?: unknown }} */ (thrown)?.code;
+      if (code === 'SESSION_EXPIRED') {
+        // The upstream refused the refresh (or the session ended elsewhere): sign in again.
+        sessionOf(req).passwordFlash = {
+          code: 'SESSION_EXPIRED',
+          message: 'Your session has ended. Please sign in again.',
+        };
+        const flash = sessionOf(req).passwordFlash;
+        req.logout(() => {
+          if (flash) sessionOf(req).passwordFlash = flash;
+          res.set('Cache-Control', 'no-store').redirect(303, '/');
+        });
+        return;
+      }
+      log(
+        `[passport-demo] upstream profile failed: ${/** @type {Error} */ (thrown)?.name} ${String(code ?? '')}`,
+      );
+      error = `${upstream.label} is not answering right now. Please try again later.`;
+    }
+    page(
+      res,
+      passwordAccountPage({
+        signOut: ACTIONS.signOut,
+        upstreamLabel: upstream.label,
+        username: user.username,
+        signedInAt: sessionOf(req).signedInAt ?? user.createdAt.toISOString(),
+        details: [
+          ...details,
+          { label: 'User id', value: user.id },
+          ...(upstream.fake
+            ? [
+                {
+                  label: 'Upstream refreshes (dev)',
+                  value: String(upstream.fake.stats.refreshCalls),
+                },
+              ]
+            : []),
+        ],
+        ...(error ? { error } : {}),
+      }),
+    );
+  }
 
   if (fake) {
     const outbox = fake.outbox;
     app.get('/dev/outbox', (_req, res) => {
-      page(res, views.outboxPage({ deliveries: outbox.messages }));
+      page(res, views.outboxPage({ deliveries: outbox.messages, credits: fake.credits }));
     });
   }
 
@@ -418,6 +660,11 @@ export async function createDemo({ env = process.env, policy, log = console.log 
     app,
     fake,
     users,
-    close,
+    upstream,
+    passwordStrategy,
+    close: async () => {
+      await close();
+      await upstream.close();
+    },
   };
 }

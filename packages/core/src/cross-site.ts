@@ -35,7 +35,8 @@ export interface CrossSiteOptions {
   hosts?: readonly string[];
 }
 
-function header(headers: RequestHeaders, name: string): string | undefined {
+/** One header (lower-case `name`) from Node's `req.headers` or a Fetch `Headers`; the first of a list. */
+export function headerOf(headers: RequestHeaders, name: string): string | undefined {
   if (typeof headers.get === 'function') {
     return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   }
@@ -70,10 +71,10 @@ export function isCrossSiteRequest(
   options: CrossSiteOptions = {},
 ): boolean {
   const headers = request.headers;
-  const origin = header(headers, 'origin');
+  const origin = headerOf(headers, 'origin');
   const allowed = options.allowedOrigins;
   if (origin !== undefined && allowed !== undefined && includes(allowed, origin)) return false;
-  const site = header(headers, 'sec-fetch-site');
+  const site = headerOf(headers, 'sec-fetch-site');
   if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   if (origin === undefined) return options.allowRequestsWithoutOrigin === false;
   let host: string;
@@ -83,9 +84,9 @@ export function isCrossSiteRequest(
     // `Origin: null` (sandboxed frames, some redirects) and garbage.
     return true;
   }
-  if (host === header(headers, 'host')) return false;
+  if (host === headerOf(headers, 'host')) return false;
   if (options.trustForwardedHost !== false) {
-    const forwarded = header(headers, 'x-forwarded-host')?.split(',')[0]?.trim();
+    const forwarded = headerOf(headers, 'x-forwarded-host')?.split(',')[0]?.trim();
     if (host === forwarded) return false;
   }
   return options.hosts === undefined || !options.hosts.includes(host);

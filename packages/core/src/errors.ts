@@ -22,8 +22,11 @@ export const ErrorCode = {
   AUTHENTICATION: 'AUTHENTICATION_ERROR',
   /** TingTing reported that the account has no credits left for this channel. */
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
-  /** TingTing rate-limited the call (HTTP 429). */
-  RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * TingTing throttled this app's call (HTTP 429). Not the public `RATE_LIMITED` an adapter
+   * answers when the user is throttled.
+   */
+  TINGTING_RATE_LIMITED: 'TINGTING_RATE_LIMITED',
   /** A status the client does not expect for this endpoint (including redirects, which are never followed). */
   UNEXPECTED_STATUS: 'UNEXPECTED_STATUS',
   /** A response body that is not JSON, has the wrong shape, or is larger than the cap. */
@@ -36,6 +39,26 @@ export const ErrorCode = {
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The code could not be delivered (the sender failed definitively). */
   DELIVERY_FAILED: 'DELIVERY_FAILED',
+  /** An upstream token API refused the username/email and password (Timbr 401, notes 406, TingTing 401). */
+  UPSTREAM_INVALID_CREDENTIALS: 'UPSTREAM_INVALID_CREDENTIALS',
+  /** The upstream account exists but is not activated (TingTing). Answer it like invalid credentials. */
+  UPSTREAM_ACCOUNT_INACTIVE: 'UPSTREAM_ACCOUNT_INACTIVE',
+  /** The upstream could not be reached, timed out, or answered 5xx or 429 (`Retry-After` kept). */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** The upstream answered something unusable: no token in a 2xx, HTML, oversized, a redirect. */
+  UPSTREAM_MALFORMED: 'UPSTREAM_MALFORMED',
+  /** The upstream refused the request's form (400 and kin): a bug, or bad input that reached it. */
+  UPSTREAM_BAD_REQUEST: 'UPSTREAM_BAD_REQUEST',
+  /** The upstream refused the refresh token (expired, revoked, reused): the session is over. */
+  REFRESH_REJECTED: 'REFRESH_REJECTED',
+  /** A refresh was sent but its answer was lost: the upstream may already have rotated the token. */
+  REFRESH_UNKNOWN_OUTCOME: 'REFRESH_UNKNOWN_OUTCOME',
+  /** The upstream refused the access token on a resource call (401): refresh, then retry once. */
+  ACCESS_TOKEN_REJECTED: 'ACCESS_TOKEN_REJECTED',
+  /** Signup: the account already exists (notes 409). Answer it exactly like a success. */
+  SIGNUP_CONFLICT: 'SIGNUP_CONFLICT',
+  /** A server-side session is over (signed out, ended everywhere, refresh refused or lost, expired, unknown). */
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
 } as const;
 
 /** A stable error code. */
@@ -47,6 +70,9 @@ export interface TingTingAuthErrorOptions {
   cause?: unknown;
 }
 
+// Marks tingting-auth's errors, also across two copies of the package (Symbol.for is global).
+const BRAND = Symbol.for('tingting-auth.error');
+
 /** Base class of every error thrown by tingting-auth. */
 export class TingTingAuthError extends Error {
   /** A stable machine-readable code. */
@@ -56,6 +82,7 @@ export class TingTingAuthError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** A JSON form without the stack or the cause, safe to log. */
@@ -92,10 +119,17 @@ export class DeliveryFailedError extends TingTingAuthError {
   }
 }
 
-/** `true` when `value` is a {@link TingTingAuthError} (also across duplicated package copies). */
+/**
+ * `true` when `value` is a {@link TingTingAuthError}, also one from a duplicated copy of the
+ * package; not any error that happens to carry a matching `code`.
+ */
 export function isTingTingAuthError(value: unknown): value is TingTingAuthError {
   if (value instanceof TingTingAuthError) return true;
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as Error & { code?: unknown }).code;
-  return typeof code === 'string' && (Object.values(ErrorCode) as string[]).includes(code);
+  const code: unknown = (value as { code?: unknown } | null)?.code;
+  return (
+    value instanceof Error &&
+    (value as unknown as Record<symbol, unknown>)[BRAND] === true &&
+    typeof code === 'string' &&
+    (Object.values(ErrorCode) as string[]).includes(code)
+  );
 }

@@ -20,6 +20,19 @@ export type Locale = 'en' | 'ne';
 /** What a challenge is for; codes issued for one purpose never verify for another. */
 export type Purpose = string;
 
+/** The purpose used when none is given. */
+export const DEFAULT_PURPOSE: Purpose = 'sign-in';
+
+const PURPOSE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * `true` when `value` is a valid purpose: 1-64 letters, digits, or `. _ : -`, starting with a
+ * letter or digit (e.g. `'sign-in'`). The one rule the engine and every adapter check.
+ */
+export function isPurpose(value: unknown): value is Purpose {
+  return typeof value === 'string' && PURPOSE_PATTERN.test(value);
+}
+
 /** Input of {@link OTPEngineAPI.send} and {@link OTPEngineAPI.resend}. */
 export interface SendInput {
   /** The number as the user typed it; the engine normalises it. `unknown` on purpose: adapters pass request input through. */
@@ -47,6 +60,13 @@ export interface SendSuccess {
   expiresAt: Date;
   /** Earliest time a resend is allowed. */
   resendAt: Date;
+  /**
+   * Absent when TingTing accepted the send. `'unknown'` when the request may have reached
+   * TingTing but no readable answer came back (a timeout, a reset connection, a garbled 2xx): the
+   * code may or may not arrive. The code is pending either way, so the user moves on to entering
+   * it, with an honest message; a resend is allowed at `resendAt` as usual.
+   */
+  delivery?: 'unknown';
 }
 
 /**
@@ -70,7 +90,10 @@ export interface SendFailure {
   retryAfter?: number;
 }
 
-/** Result of a send: a value, not an exception. Infrastructure failures throw. */
+/**
+ * Result of a send: a value, not an exception. Infrastructure failures (store down, a definite
+ * delivery failure) throw; a lost answer from TingTing is a success with `delivery: 'unknown'`.
+ */
 export type SendResult = SendSuccess | SendFailure;
 
 /** Input of {@link OTPEngineAPI.verify}. */
@@ -131,7 +154,16 @@ export type SendRefusalDetail =
 
 /** Events the engine emits. None carries a code, a hash or a secret. */
 export type OTPEvent =
-  | { type: 'sent'; phone: string; channel: Channel; purpose: Purpose; at: Date; testMode: boolean }
+  | {
+      type: 'sent';
+      phone: string;
+      channel: Channel;
+      purpose: Purpose;
+      at: Date;
+      testMode: boolean;
+      /** `'unknown'` when TingTing's answer was lost (see {@link SendSuccess.delivery}). */
+      delivery?: 'unknown';
+    }
   | {
       type: 'send_refused';
       phone?: string;

@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+import { type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import phoneMetadata from './phone-metadata.json' with { type: 'json' };
 
 /** A phone number, normalised once. */
 export interface PhoneNumber {
@@ -11,6 +12,12 @@ export interface PhoneNumber {
   /** `true` when the number is a mobile number (libphonenumber's `MOBILE` or `FIXED_LINE_OR_MOBILE`). */
   readonly isMobile: boolean;
 }
+
+/**
+ * libphonenumber-js's mobile metadata for the countries the project reads, cut from the installed
+ * version at build time (`scripts/generate-phone-metadata.mjs`).
+ */
+const metadata = phoneMetadata as unknown as MetadataJson;
 
 const DEVANAGARI_ZERO = 0x0966;
 const MAX_INPUT_LENGTH = 64;
@@ -26,7 +33,8 @@ function toASCIIDigits(input: string): string {
  * Parse a phone number in any of the forms people type (`98XXXXXXXX`, `+977 98…`, `00977…`,
  * spaces, dashes, parentheses, Devanagari digits), with Nepal as the default country.
  *
- * Parsing and validation are libphonenumber-js's (mobile metadata); this only maps Devanagari
+ * Parsing and validation are libphonenumber-js's (its mobile metadata for the calling codes of
+ * Nepal, India, China, the UK and North America: a number with any other code is `undefined`); this only maps Devanagari
  * digits first and bounds the input length. The whole input must be the number (libphonenumber's
  * `extract: false`: no number picked out of surrounding text) and carry no extension.
  *
@@ -36,14 +44,22 @@ export function parsePhoneNumber(input: unknown, defaultCountry = 'NP'): PhoneNu
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_INPUT_LENGTH) {
     return undefined;
   }
-  const parsed = parsePhoneNumberFromString(toASCIIDigits(input.normalize('NFKC')), {
-    // biome-ignore lint/suspicious/noExplicitAny: libphonenumber's CountryCode union is not exported to callers
-    defaultCountry: defaultCountry as any,
-    // The whole input must be the number: no number picked out of surrounding text.
-    extract: false,
-  });
-  if (parsed === undefined || !parsed.isValid() || parsed.ext !== undefined) return undefined;
+  const parsed = parsePhoneNumberFromString(
+    toASCIIDigits(input.normalize('NFKC')),
+    {
+      // biome-ignore lint/suspicious/noExplicitAny: libphonenumber's CountryCode union is not exported to callers
+      defaultCountry: defaultCountry as any,
+      // The whole input must be the number: no number picked out of surrounding text.
+      extract: false,
+    },
+    metadata,
+  );
+  if (parsed === undefined || parsed.ext !== undefined) return undefined;
+  // A number with a type is valid (libphonenumber's isValid() is `getType() !== undefined` when
+  // the country's metadata has types, as the mobile metadata does): one pass of the type patterns
+  // instead of two. Without a type, isValid() decides as before.
   const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return undefined;
   return {
     e164: parsed.number,
     national: parsed.nationalNumber,
@@ -53,9 +69,25 @@ export function parsePhoneNumber(input: unknown, defaultCountry = 'NP'): PhoneNu
 }
 
 /**
- * `true` for a valid Nepali mobile number (NTC, Ncell, … ranges known to libphonenumber).
+ * The national prefixes of the Nepali mobile numbers TingTing delivers to: `96`, `97`, `98`
+ * (ten-digit numbers such as `9851023212`, the form seed 001's examples use). The one source of
+ * truth for {@link isNepaliMobile}, the engine's default allow-list, and for the client's check of
+ * `sendOTP`'s number. libphonenumber also calls `900…` mobile, which TingTing refuses.
+ *
+ * The fake TingTing in `@tingting-auth/testing` keeps its own copy (it depends on nothing of
+ * ours); a contract test in this package checks that the two agree.
+ */
+export const TINGTING_MOBILE_PREFIXES: readonly string[] = Object.freeze(['96', '97', '98']);
+
+/**
+ * `true` for a valid Nepali mobile number that TingTing delivers to: a mobile range known to
+ * libphonenumber (NTC, Ncell, Smart…) that starts with one of {@link TINGTING_MOBILE_PREFIXES}.
  * This is the engine's default allow-list.
  */
 export function isNepaliMobile(phone: PhoneNumber): boolean {
-  return phone.country === 'NP' && phone.isMobile;
+  return (
+    phone.country === 'NP' &&
+    phone.isMobile &&
+    TINGTING_MOBILE_PREFIXES.includes(phone.national.slice(0, 2))
+  );
 }

@@ -2,11 +2,13 @@
  * The answers every adapter gives outward (HTTP status, stable code, generic message), in one
  * place so Express, Passport and NextAuth say the same thing for the same failure.
  *
- * Browser-safe: this module imports nothing, so a client bundle can use the messages
+ * Browser-safe: this module imports only the error classes (no Node API), so a client bundle can use the messages
  * (`@tingting-auth/core/public-errors`).
  *
  * @packageDocumentation
  */
+
+import { isTingTingAuthError } from './errors.js';
 
 /**
  * Every code an adapter answers with, in `{ error: { code, message } }` (Express, the NextAuth
@@ -31,6 +33,10 @@ export type PublicErrorCode =
   | 'ACCESS_DENIED'
   /** 401: a guarded route was requested without a verified number. */
   | 'NOT_VERIFIED'
+  /** 401: the upstream refused the username/email and password (also: unknown or inactive account). */
+  | 'INVALID_CREDENTIALS'
+  /** 401: the upstream session ended (refresh refused or lost); sign in again. */
+  | 'SESSION_EXPIRED'
   /** 403: a browser sent the request from another site. */
   | 'CROSS_SITE_REQUEST'
   /** 429: too many requests (per number, per IP); see `Retry-After`. */
@@ -55,6 +61,8 @@ export const PUBLIC_ERROR_STATUS: Readonly<Record<PublicErrorCode, number>> = Ob
   INVALID_CODE: 401,
   ACCESS_DENIED: 401,
   NOT_VERIFIED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
   CROSS_SITE_REQUEST: 403,
   RATE_LIMITED: 429,
   LOCKED: 429,
@@ -78,6 +86,8 @@ export const PUBLIC_ERROR_MESSAGES: Readonly<Record<PublicErrorCode, string>> = 
   INVALID_CODE: 'That code is not right, or it has expired.',
   ACCESS_DENIED: 'This number cannot sign in here.',
   NOT_VERIFIED: 'Sign in with your mobile number first.',
+  INVALID_CREDENTIALS: 'The username or password is not right.',
+  SESSION_EXPIRED: 'Your session has ended. Please sign in again.',
   CROSS_SITE_REQUEST: 'Requests from other sites are not allowed.',
   RATE_LIMITED: 'Too many requests. Please wait and try again.',
   LOCKED: 'Too many wrong codes. Please wait and try again.',
@@ -106,6 +116,13 @@ export const VERIFY_FAILURE_CODES: Readonly<
 });
 
 /**
+ * What a page shows when a send's outcome is unknown (a 202 with `delivery: 'unknown'`): the code
+ * may or may not arrive; it works if it does, and a new one can be asked for at `resendAt`.
+ */
+export const DELIVERY_UNKNOWN_MESSAGE =
+  'We may have sent you a code. If it has not arrived, you can ask for a new one shortly.';
+
+/**
  * `Retry-After` (seconds) adapters send with a 503 for a thrown error (store down, TingTing's
  * answer unknown): long enough for a restart or a failover, short enough for a user to wait.
  */
@@ -117,9 +134,7 @@ export const UNAVAILABLE_RETRY_AFTER_IN_SECONDS = 30;
  * TingTing's answer unknown, a bug). The error itself is for server logs only.
  */
 export function publicCodeOfError(error: unknown): 'DELIVERY_FAILED' | 'SERVICE_UNAVAILABLE' {
-  return typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === 'DELIVERY_FAILED'
+  return isTingTingAuthError(error) && error.code === 'DELIVERY_FAILED'
     ? 'DELIVERY_FAILED'
     : 'SERVICE_UNAVAILABLE';
 }

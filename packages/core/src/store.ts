@@ -58,6 +58,12 @@ export interface VerifyPolicy {
   failureWindowInMilliseconds: number;
 }
 
+/** A definite delivery failure, passed to {@link OTPStore.abandon}. */
+export interface DeliveryFailure {
+  /** The limits of the `issue` being undone (the same the engine passes to `issue`). */
+  limits: SendLimits;
+}
+
 /**
  * Outcome of {@link OTPStore.issue}.
  * `retryAfterInMilliseconds` is when the refused send could succeed.
@@ -115,11 +121,26 @@ export interface OTPStore {
   ): Promise<IssueOutcome>;
 
   /**
-   * Undo an `issue` whose delivery failed definitively: if the pending challenge for (phone, purpose)
-   * still has `challengeId`, delete it and clear the number's cooldown (`lastSentAt`). The window
-   * count stays (a failed send still counts against abuse).
+   * Undo an `issue` whose code was not delivered: if the pending challenge for (phone, purpose)
+   * still has `challengeId`, delete it. The window count stays (a failed send still counts
+   * against abuse).
+   *
+   * - Without `failure`, the send never reached the provider (the engine refused it after
+   *   `issue`, e.g. over the global budget): also clear the number's cooldown (`lastSentAt`).
+   * - With `failure`, the provider refused the delivery definitively. The first such failure in
+   *   the number's current send window is recorded and clears the cooldown (when the challenge is
+   *   still `challengeId`), so the user may try again at once, by voice say. A repeated one in the
+   *   same window, whatever the challenge, closes the window: the window count becomes
+   *   `failure.limits.maxSendsPerWindow` and the cooldown stays, so the number gets no provider
+   *   call until the window ends. Retries to a number the provider refuses thus cost at most two
+   *   provider calls per window.
    */
-  abandon(subject: Subject, challengeId: string, now: number): Promise<void>;
+  abandon(
+    subject: Subject,
+    challengeId: string,
+    now: number,
+    failure?: DeliveryFailure,
+  ): Promise<void>;
 
   /**
    * Atomically:

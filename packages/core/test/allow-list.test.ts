@@ -21,6 +21,16 @@ describe('allow-list', () => {
     expect(sender.deliveries).toHaveLength(0);
   });
 
+  it('refuses +977 900… (libphonenumber calls it mobile; TingTing delivers to 96/97/98 only)', async () => {
+    const { engine, sender, events } = makeEngine();
+    expect(await engine.send({ phone: '+977 9001234567' })).toEqual({
+      ok: false,
+      reason: 'invalid_phone',
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'send_refused', detail: 'not_allowed' });
+    expect(sender.deliveries).toHaveLength(0);
+  });
+
   it('refuses a Nepali landline (not a mobile: no SMS) as invalid_phone', async () => {
     const { engine, sender } = makeEngine();
     expect(await engine.send({ phone: '+977 1 4411111' })).toEqual({

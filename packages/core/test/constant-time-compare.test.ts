@@ -11,7 +11,8 @@
 // TypeScript side passes the hash through and compares nothing.
 import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { constantTimeEqual, hashCode, toHashKey } from '../src/engine/code.js';
+import { constantTimeEqual } from '../src/constant-time.js';
+import { hashCode, toHashKey } from '../src/engine/code.js';
 import type { VerifyPolicy } from '../src/store.js';
 import { MemoryStore } from '../src/stores/memory-store.js';
 import { makeEngine, phoneNumber, SECRET, T0, wrongCode } from './helpers.js';

@@ -31,6 +31,45 @@ describe('delivery failure', () => {
     expect(await engine.send({ phone })).toMatchObject({ ok: true });
   });
 
+  it('repeated definite failures to one number count against its send window: two provider calls per window, not one per retry', async () => {
+    const { engine, sender, clock } = makeEngine({
+      answer: async () => {
+        throw new DeliveryFailedError();
+      },
+    });
+    const phone = phoneNumber();
+    const outcomes: string[] = [];
+    // A user (or a script) retrying every 10 s for 20 minutes: two 10-minute windows.
+    for (let i = 0; i < 120; i++) {
+      const outcome = await engine.send({ phone }).then(
+        (result) => (result.ok ? 'sent' : result.reason),
+        (error: unknown) => (error as DeliveryFailedError).code,
+      );
+      outcomes.push(outcome);
+      clock.advance(10_000);
+    }
+    expect(sender.deliveries).toHaveLength(4);
+    expect(outcomes.filter((o) => o === 'DELIVERY_FAILED')).toHaveLength(4);
+    expect(outcomes.filter((o) => o === 'rate_limited')).toHaveLength(116);
+    // The first failure still lets the user try again at once (by voice, say).
+    expect(outcomes.slice(0, 3)).toEqual(['DELIVERY_FAILED', 'DELIVERY_FAILED', 'rate_limited']);
+  });
+
+  it('after a failure, a send that works is not held back', async () => {
+    let fail = true;
+    const { engine, sender } = makeEngine({
+      answer: async () => {
+        if (fail) throw new DeliveryFailedError();
+        return undefined;
+      },
+    });
+    const phone = phoneNumber();
+    await expect(engine.send({ phone })).rejects.toBeInstanceOf(DeliveryFailedError);
+    fail = false;
+    expect(await engine.send({ phone, channel: 'voice' })).toMatchObject({ ok: true });
+    expect(await engine.verify({ phone, code: sender.last().code })).toMatchObject({ ok: true });
+  });
+
   it('wraps a TingTing error in DeliveryFailedError, keeping it as the cause (e.g. INSUFFICIENT_CREDITS)', async () => {
     const cause = new TingTingAuthError(ErrorCode.INSUFFICIENT_CREDITS, 'Insufficient SMS credits');
     const { engine } = makeEngine({
@@ -56,7 +95,7 @@ describe('delivery failure', () => {
     expect(error).toMatchObject({ code: 'DELIVERY_FAILED', cause });
   });
 
-  it('an UNKNOWN_OUTCOME is rethrown and NOT undone: the code may have arrived', async () => {
+  it('an UNKNOWN_OUTCOME is a success with delivery: unknown, NOT undone: the code may have arrived', async () => {
     const { engine, sender, clock } = makeEngine({
       answer: async () => {
         throw new TingTingAuthError(
@@ -66,7 +105,10 @@ describe('delivery failure', () => {
       },
     });
     const phone = phoneNumber();
-    await expect(engine.send({ phone })).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME' });
+    const events: unknown[] = [];
+    engine.on('sent', (event) => events.push(event));
+    expect(await engine.send({ phone })).toMatchObject({ ok: true, delivery: 'unknown' });
+    expect(events).toMatchObject([{ type: 'sent', delivery: 'unknown' }]);
     expect(await engine.send({ phone })).toMatchObject({ ok: false, reason: 'rate_limited' });
     clock.advance(1_000);
     expect(await engine.verify({ phone, code: sender.deliveries[0]!.code })).toMatchObject({

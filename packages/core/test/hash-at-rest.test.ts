@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual } from '../src/engine/code.js';
+import { constantTimeEqual } from '../src/constant-time.js';
 import { OTPEngine } from '../src/engine/otp-engine.js';
 import type { ChallengeRecord, Subject } from '../src/store.js';
 import { MemoryStore } from '../src/stores/memory-store.js';

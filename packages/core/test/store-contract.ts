@@ -55,12 +55,23 @@ const POLICY: VerifyPolicy = {
   failureWindowInMilliseconds: 60_000,
 };
 
-let sequence = randomInt(0, 90_000_000);
+/**
+ * Three-digit Nepali mobile prefixes (NTC 984-986, Ncell 980-982): followed by any seven digits,
+ * a valid mobile number. Not `98` + anything: 983…, 987… and 989… are not mobile ranges.
+ */
+const MOBILE_PREFIXES = ['984', '985', '986', '980', '981', '982'] as const;
+const PER_PREFIX = 10_000_000;
+const NUMBERS = MOBILE_PREFIXES.length * PER_PREFIX;
 
-/** A fresh E.164 Nepali mobile number, unique within this run. */
+// A random start keeps runs apart in a store that outlives them (a shared Redis without a fresh
+// prefix); every value maps to a valid number, so the draw cannot make an invalid one.
+let sequence = randomInt(0, NUMBERS);
+
+/** A fresh E.164 Nepali mobile number, unique within this run, valid whatever the draw. */
 function freshPhone(): string {
-  sequence = (sequence + 1) % 100_000_000;
-  return `+97798${String(sequence).padStart(8, '0')}`;
+  sequence = (sequence + 1) % NUMBERS;
+  const prefix = MOBILE_PREFIXES[Math.floor(sequence / PER_PREFIX)]!;
+  return `+977${prefix}${String(sequence % PER_PREFIX).padStart(7, '0')}`;
 }
 
 const RUN = randomUUID();
@@ -304,6 +315,111 @@ export function describeStoreContract(
 
       it('of nothing: is a no-op', async () => {
         await expect(store.abandon(subjectOf(), randomUUID(), T0)).resolves.toBeUndefined();
+      });
+    });
+
+    describe('abandon after a definite delivery failure', () => {
+      const failed = { limits: LIMITS };
+
+      it('the first failure in a window clears the cooldown; a repeated one closes the window until it ends', async () => {
+        const subject = subjectOf();
+        const a = challengeOf('a');
+        await issueOK(subject, a, T0);
+        await store.abandon(subject, a.id, T0, failed);
+        const b = challengeOf('b');
+        expect(await store.issue(subject, b, LIMITS, T0 + 1)).toEqual({
+          ok: true,
+          sendsInWindow: 2,
+        });
+        await store.abandon(subject, b.id, T0 + 1, failed);
+        expect(await store.verify(subject, hashOf('b'), POLICY, T0 + 2)).toEqual({
+          ok: false,
+          detail: 'no_challenge',
+        });
+        // Past the cooldown, but the window (T0 .. T0 + 10_000) is closed.
+        expect(await store.issue(subject, challengeOf('c'), LIMITS, T0 + 2_000)).toEqual({
+          ok: false,
+          detail: 'window_cap',
+          retryAfterInMilliseconds: 8_000,
+        });
+        expect(await store.issue(subject, challengeOf('d'), LIMITS, T0 + 9_999)).toMatchObject({
+          ok: false,
+          detail: 'window_cap',
+        });
+        const e = challengeOf('e');
+        expect(await store.issue(subject, e, LIMITS, T0 + 10_000)).toEqual({
+          ok: true,
+          sendsInWindow: 1,
+        });
+        // A new window: its first failure is a first failure again.
+        await store.abandon(subject, e.id, T0 + 10_000, failed);
+        expect(await store.issue(subject, challengeOf('f'), LIMITS, T0 + 10_001)).toEqual({
+          ok: true,
+          sendsInWindow: 2,
+        });
+      });
+
+      it('keeps the cooldown when the window is closed', async () => {
+        const subject = subjectOf();
+        const limits = { ...LIMITS, maxSendsPerWindow: 100 };
+        const a = challengeOf('a');
+        await issueOK(subject, a, T0);
+        await store.abandon(subject, a.id, T0, { limits });
+        const b = challengeOf('b');
+        await issueOK(subject, b, T0 + 1);
+        await store.abandon(subject, b.id, T0 + 1, { limits });
+        expect(await store.issue(subject, challengeOf('c'), limits, T0 + 2)).toMatchObject({
+          ok: false,
+          detail: 'cooldown',
+        });
+        expect(await store.issue(subject, challengeOf('d'), limits, T0 + 1_001)).toMatchObject({
+          ok: false,
+          detail: 'window_cap',
+        });
+      });
+
+      it('a repeated failure of a replaced code closes the window and keeps the newer code', async () => {
+        const subject = subjectOf();
+        const limits = { ...LIMITS, maxSendsPerWindow: 100 };
+        const a = challengeOf('a');
+        expect(await store.issue(subject, a, limits, T0)).toMatchObject({ ok: true });
+        await store.abandon(subject, a.id, T0, { limits });
+        const b = challengeOf('b');
+        expect(await store.issue(subject, b, limits, T0 + 1)).toMatchObject({ ok: true });
+        expect(await store.issue(subject, challengeOf('c'), limits, T0 + 1_001)).toMatchObject({
+          ok: true,
+        });
+        await store.abandon(subject, b.id, T0 + 1, { limits });
+        expect(await store.issue(subject, challengeOf('d'), limits, T0 + 2_002)).toMatchObject({
+          ok: false,
+          detail: 'window_cap',
+        });
+        expect(await store.verify(subject, hashOf('c'), POLICY, T0 + 2_003)).toEqual({ ok: true });
+      });
+
+      it('counts per number, across purposes', async () => {
+        const phone = freshPhone();
+        const a = challengeOf('a');
+        await issueOK(subjectOf(phone, 'sign-in'), a, T0);
+        await store.abandon(subjectOf(phone, 'sign-in'), a.id, T0, failed);
+        const b = challengeOf('b');
+        await issueOK(subjectOf(phone, 'phone-change'), b, T0 + 1);
+        await store.abandon(subjectOf(phone, 'phone-change'), b.id, T0 + 1, failed);
+        expect(
+          await store.issue(subjectOf(phone, 'sign-in'), challengeOf('c'), LIMITS, T0 + 2_000),
+        ).toMatchObject({ ok: false, detail: 'window_cap' });
+      });
+
+      it('abandons without a failure (nothing sent) never close the window', async () => {
+        const subject = subjectOf();
+        for (let i = 0; i < 3; i++) {
+          const challenge = challengeOf(`x${i}`);
+          expect(await store.issue(subject, challenge, LIMITS, T0 + i)).toEqual({
+            ok: true,
+            sendsInWindow: i + 1,
+          });
+          await store.abandon(subject, challenge.id, T0 + i);
+        }
       });
     });
 

@@ -4,24 +4,19 @@
  * @packageDocumentation
  */
 
+// What users of this package need from core, so an app imports from one place.
 export type {
   Channel,
-  OTPDelivery,
   OTPEngineAPI,
   OTPEngineOptions,
-  OTPEvent,
   OTPPolicy,
   OTPSender,
   OTPStore,
   Purpose,
-  SendResult,
-  VerifyResult,
   VerifySuccess,
   Voice,
 } from '@tingting-auth/core';
-// What users of this package need from core, so an app imports from one place.
 export {
-  DEFAULT_POLICY,
   DeliveryFailedError,
   ErrorCode,
   isTingTingAuthError,
@@ -31,24 +26,14 @@ export {
   TingTingAuthError,
 } from '@tingting-auth/core';
 export {
-  createTingTingAuth,
-  type TingTingExpress,
-} from './create-tingting-auth.js';
-export {
-  HTTP_ERROR_MESSAGES,
   type HTTPErrorCode,
   isTingTingHTTPError,
   TingTingHTTPError,
   type TingTingHTTPErrorOptions,
-} from './http-error.js';
-export type { RateLimitOptions, RedirectOptions, TingTingExpressOptions } from './options.js';
-export type {
-  ErrorMiddleware,
-  ExpressLikeRequest,
-  FormState,
-  Middleware,
-  NextFunction,
-  PendingChallenge,
-  SessionLike,
-  VerifiedIdentity,
-} from './types.js';
+} from '@tingting-auth/core/protocol';
+/** The generic, user-facing message of each code (core's `PUBLIC_ERROR_MESSAGES`). */
+export { PUBLIC_ERROR_MESSAGES as HTTP_ERROR_MESSAGES } from '@tingting-auth/core/public-errors';
+export { createTingTingAuth, type TingTingExpress } from './create-tingting-auth.js';
+export { createUpstreamAuth, type UpstreamExpress } from './create-upstream-auth.js';
+export type * from './types.js';
+export type * from './upstream-types.js';

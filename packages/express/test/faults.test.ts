@@ -92,7 +92,7 @@ describe.each([
   ['Express 4', express4 as unknown as Express],
 ])('%s router, TingTing failing', (_name, express) => {
   describe.each(SEND_FAULTS)('send-OTP fault: $name', (faultCase) => {
-    it(`answers ${faultCase.outcome === 'definite' ? '502 DELIVERY_FAILED' : '503 SERVICE_UNAVAILABLE'}, sends once, and a code already delivered still signs in`, () =>
+    it(`answers ${faultCase.outcome === 'definite' ? '502 DELIVERY_FAILED' : '202 with delivery: unknown'}, sends once, and a code already delivered still signs in`, () =>
       expectSendFault(setup(express, 'apiToken'), faultCase));
   });
 

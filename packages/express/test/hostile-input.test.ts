@@ -217,9 +217,14 @@ async function start(variant: Variant) {
         if (Object.values(REDIRECTS).includes(location as never)) return;
         // Without a session the code rides in the query string; it must be a documented one.
         expect(variant.withSession, `${r.kind}: ${location}`).toBe(false);
+        // A refused verify goes back to the code page (afterSend), anything else to onError.
         const url = new URL(location, 'http://app.example');
-        expect(url.pathname).toBe(REDIRECTS.onError);
-        expect([...url.searchParams.keys()]).toEqual(['error']);
+        const page = [REDIRECTS.onError, REDIRECTS.afterSend].find(
+          (target) => location.split('?')[0] === target.split('?')[0],
+        );
+        expect(page, location).toBeDefined();
+        const pageQuery = [...new URL(page!, 'http://app.example').searchParams.keys()];
+        expect([...url.searchParams.keys()]).toEqual([...pageQuery, 'error']);
         expect(codes.has(url.searchParams.get('error') as HTTPErrorCode), location).toBe(true);
         return;
       }
@@ -236,13 +241,16 @@ async function start(variant: Variant) {
       expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
       if (answer.status === 429) expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
     },
-    /** A refusal: a 4xx, or (form posts with `redirects`) a redirect to the error page. */
-    isRefusal(answer: Answer): boolean {
+    /**
+     * A refusal: a 4xx, or (form posts with `redirects`) a redirect to the error page; a refused
+     * verify goes back to the code page (`afterSend`).
+     */
+    isRefusal(answer: Answer, step: 'send' | 'verify' = 'send'): boolean {
       if (answer.status >= 400) return true;
       const location = answer.headers.location;
       return (
         answer.status === 303 &&
-        location !== REDIRECTS.afterSend &&
+        (step === 'verify' || location !== REDIRECTS.afterSend) &&
         location !== REDIRECTS.afterVerify &&
         location !== REDIRECTS.afterSignOut
       );
@@ -315,7 +323,7 @@ describe.each(VARIANTS)('hostile input: $name', (variant) => {
           const verified = app.verified.length;
           const answer = await client.send(app.port, r);
           app.check(r, answer, VERIFY_CODES);
-          expect(app.isRefusal(answer), `${r.kind} must not sign in`).toBe(true);
+          expect(app.isRefusal(answer, 'verify'), `${r.kind} must not sign in`).toBe(true);
           expect(app.spent.slice(spent), `${r.kind} spent an attempt`).toEqual([]);
           expect(app.verified.slice(verified)).toEqual([]);
         }),

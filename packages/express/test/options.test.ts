@@ -38,7 +38,7 @@ describe('createTingTingAuth options', () => {
     ['a bad session key', { sessionKey: 'a-b' }, /sessionKey/],
     ['a bad crossSiteProtection', { crossSiteProtection: 'strict' }, /crossSiteProtection/],
     ['an origin with a path', { allowedOrigins: ['https://a.example/login'] }, /origin only/],
-    ['an origin that is not a URL', { allowedOrigins: ['a.example'] }, /not a URL origin/],
+    ['an origin that is not a URL', { allowedOrigins: ['a.example'] }, /not an origin/],
     ['allowedOrigins not an array', { allowedOrigins: 'https://a.example' }, /array/],
     ['a non-boolean allowRequestsWithoutOrigin', { allowRequestsWithoutOrigin: 'no' }, /boolean/],
     ['a replaced limiter handler', { rateLimit: { send: { handler() {} } } }, /cannot be replaced/],
@@ -49,7 +49,8 @@ describe('createTingTingAuth options', () => {
       { redirects: { afterSend: '//evil.example', afterVerify: '/', onError: '/' } },
       /redirects.afterSend/,
     ],
-    ['a bad body limit', { bodyLimit: 'lots' }, /bodyLimit/],
+    ['a bad body limit', { maxBodyInBytes: 'lots' }, /maxBodyInBytes/],
+    ['the old bodyLimit name', { bodyLimit: '4kb' }, /unknown option `bodyLimit`.*maxBodyInBytes/],
   ];
   it.each(bad)('refuses %s', (_label, options, message) => {
     expect(() => createTingTingAuth(engine, options as TingTingExpressOptions)).toThrow(message);
@@ -69,7 +70,7 @@ describe('createTingTingAuth options', () => {
         allowRequestsWithoutOrigin: false,
         rateLimit: { send: { limit: 5, windowMs: 60_000 }, verify: false },
         redirects: { afterSend: '/code', afterVerify: '/', onError: '/', signIn: '/login' },
-        bodyLimit: 2048,
+        maxBodyInBytes: 2048,
       }),
     ).not.toThrow();
   });

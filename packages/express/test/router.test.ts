@@ -50,6 +50,11 @@ describe.each([
     }
     before?.(app);
     app.use('/auth', tingting.router);
+    // A page that uses the session before sign-in (a planted session id, for the fixation test).
+    app.get('/visit', (req, res) => {
+      (req as unknown as { session: Record<string, unknown> }).session.visited = true;
+      res.end();
+    });
     app.get('/me', tingting.requireVerified, (req, res) => {
       res.json((req as unknown as { tingting: unknown }).tingting);
     });
@@ -152,9 +157,9 @@ describe.each([
   describe('verify and the session', () => {
     it('refuses a wrong code with 401 INVALID_CODE, then signs in with a new session id', async () => {
       const { agent, app } = setup();
-      const { response: sent, code } = await sendCode(agent);
-      const before = sessionCookie(sent.headers);
+      const before = sessionCookie((await agent.get('/visit')).headers);
       expect(before).toBeDefined();
+      const { code } = await sendCode(agent);
       expect((await agent.get('/me')).status).toBe(401);
 
       const bad = await agent.post('/auth/verify').send({ phone: PHONE, code: wrong(code) });
@@ -175,6 +180,12 @@ describe.each([
       // The old session id (planted before sign-in) is not signed in.
       const planted = await request(app).get('/me').set('Cookie', `connect.sid=${before}`);
       expect(planted.status).toBe(401);
+    });
+
+    it('an anonymous JSON send stores no session (issue 10: nothing needs it)', async () => {
+      const { agent } = setup();
+      const { response } = await sendCode(agent);
+      expect(response.headers['set-cookie']).toBeUndefined();
     });
 
     it('accepts a code only once', async () => {
@@ -522,8 +533,9 @@ describe.each([
         '/auth/verify',
         `phone=${encodeURIComponent(E164)}&code=${wrong(code)}`,
       );
+      // A wrong code goes back to the code page (afterSend), not to onError.
       expect(bad.status).toBe(303);
-      expect(bad.headers.location).toBe('/');
+      expect(bad.headers.location).toBe('/?step=code');
       await agent.get('/state');
       expect(state).toMatchObject({ error: { code: 'INVALID_CODE' }, pending: { phone: E164 } });
       await agent.get('/state');

@@ -1,6 +1,6 @@
 /**
- * `@tingting-auth/next-auth/client`: browser helpers for a sign-in form. No server import: safe
- * in a `'use client'` component, with next-auth v4 or v5.
+ * `@tingting-auth/next-auth/client`: browser helpers for a sign-in form (no server import: safe in
+ * a `'use client'` component, with next-auth v4 or v5). Neither throws: every result is a value.
  *
  * @packageDocumentation
  */
@@ -13,113 +13,100 @@ import {
   type SignInErrorCode,
 } from './codes.js';
 
+export {
+  hasWebOTP,
+  type ListenForOneTimeCodeOptions,
+  listenForOneTimeCode,
+  type ReceiveOneTimeCodeOptions,
+  receiveOneTimeCode,
+} from './web-otp.js';
 export { ERROR_MESSAGES, type SendErrorCode, type SignInErrorCode };
 
-/** Input of {@link sendCode}. */
+/** Input of {@link sendCode}: the number as typed; `resend: true` for "send again". */
 export interface SendCodeInput {
-  /** The number as the user typed it. */
   phone: string;
-  /** @default 'text' (the server's default) */
+  /** @default the server's, `'text'` */
   channel?: Channel;
-  /** Voice for `channel: 'voice'`. @default the server's */
   voice?: Voice;
-  /** `true` for the "send again" button (the engine may switch channel when configured). */
   resend?: boolean;
 }
 
 /** Options of {@link sendCode}. */
 export interface SendCodeOptions {
-  /** The send route. @default '/api/auth/otp/send' */
+  /** @default '/api/auth/otp/send' */
   endpoint?: string;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
 }
 
-/** Result of {@link sendCode}: a value, never a throw. */
+/** Result of {@link sendCode}. */
 export type SendCodeResult =
   | {
       ok: true;
-      /** Canonical E.164 number. */
+      /** E.164. */
       phone: string;
       channel: Channel;
       expiresAt: Date;
-      /** Earliest time the "send again" button should be enabled. */
+      /** When "send again" may be enabled. */
       resendAt: Date;
+      /** `'unknown'`, with a `message` to show, when TingTing's answer was lost: the code may come. */
+      delivery?: 'unknown';
+      message?: string;
     }
   | {
       ok: false;
-      /** A stable code; `NETWORK_ERROR` when no answer came, `UNEXPECTED_RESPONSE` for anything unparsable. */
+      /** `NETWORK_ERROR`: no answer (`status` 0); `UNEXPECTED_RESPONSE`: an unreadable one. */
       code: SendErrorCode | 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE';
-      /** A generic message safe to show. */
+      /** Generic, safe to show. */
       message: string;
-      /** HTTP status, `0` when no answer came. */
       status: number;
-      /** Seconds to wait (from `Retry-After`), when the server said. */
+      /** Seconds, from `Retry-After`. */
       retryAfter?: number;
     };
 
-/**
- * Ask the send route to send a code.
- *
- * @example
- * ```ts
- * const sent = await sendCode({ phone, channel: 'text' });
- * if (!sent.ok) setError(sent.message);
- * ```
- */
+const NETWORK_ERROR = 'No connection. Check your network and try again.';
+
+/** Ask the send route for a code: `const sent = await sendCode({ phone }); if (!sent.ok) show(sent.message)`. */
 export async function sendCode(
   input: SendCodeInput,
   options: SendCodeOptions = {},
 ): Promise<SendCodeResult> {
-  const doFetch = options.fetch ?? globalThis.fetch;
   let response: Response;
   try {
-    response = await doFetch(options.endpoint ?? '/api/auth/otp/send', {
+    response = await (options.fetch ?? globalThis.fetch)(options.endpoint ?? '/api/auth/otp/send', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(input),
       credentials: 'same-origin',
     });
   } catch {
+    return { ok: false, code: 'NETWORK_ERROR', message: NETWORK_ERROR, status: 0 };
+  }
+  const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | null;
+  const { phone, channel, expiresAt, resendAt, delivery, message, error } = body ?? {};
+  if (
+    response.status === 202 &&
+    typeof phone === 'string' &&
+    (channel === 'text' || channel === 'voice') &&
+    typeof expiresAt === 'string' &&
+    typeof resendAt === 'string'
+  ) {
+    const unknown = delivery === 'unknown' && typeof message === 'string';
     return {
-      ok: false,
-      code: 'NETWORK_ERROR',
-      message: 'No connection. Check your network and try again.',
-      status: 0,
+      ...{ ok: true, phone, channel, expiresAt: new Date(expiresAt), resendAt: new Date(resendAt) },
+      ...(unknown ? { delivery, message } : {}),
     };
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (response.status === 202 && isRecord(body)) {
-    const { phone, channel, expiresAt, resendAt } = body;
-    if (
-      typeof phone === 'string' &&
-      (channel === 'text' || channel === 'voice') &&
-      typeof expiresAt === 'string' &&
-      typeof resendAt === 'string'
-    ) {
-      return {
-        ok: true,
-        phone,
-        channel,
-        expiresAt: new Date(expiresAt),
-        resendAt: new Date(resendAt),
-      };
-    }
-  }
-  const retryAfterHeader = Number(response.headers.get('retry-after'));
-  const retryAfter =
-    Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? retryAfterHeader : undefined;
-  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const given = (error as { code?: unknown } | null | undefined)?.code;
   const code =
-    typeof error?.code === 'string' && error.code in ERROR_MESSAGES
-      ? (error.code as SendErrorCode)
-      : undefined;
+    typeof given === 'string' && given in ERROR_MESSAGES ? (given as SendErrorCode) : undefined;
   return {
     ok: false,
     code: code ?? 'UNEXPECTED_RESPONSE',
     message: code === undefined ? 'Something went wrong. Try again.' : ERROR_MESSAGES[code],
     status: response.status,
-    ...(retryAfter === undefined ? {} : { retryAfter }),
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
   };
 }
 
@@ -129,47 +116,19 @@ export type SignInFunction = (
   options: { phone: string; code: string; redirect: false; callbackUrl?: string },
 ) => Promise<unknown>;
 
-/** Input of {@link verifyCode}. */
-export interface VerifyCodeInput {
-  phone: string;
-  code: string;
-}
-
-/** Options of {@link verifyCode}. */
-export interface VerifyCodeOptions {
-  /** The provider id given to `TingTing({ id })`. @default 'tingting' */
-  providerId?: string;
-  /** Where next-auth should consider the sign-in headed (returned as `url`). */
-  callbackUrl?: string;
-}
-
-/** Result of {@link verifyCode}: a value, never a throw. */
+/** Result of {@link verifyCode}: `url` is next-auth's redirect; codes are the provider's, generic. */
 export type VerifyCodeResult =
-  | { ok: true /** next-auth's redirect URL, when it gave one. */; url?: string }
-  | {
-      ok: false;
-      /** The provider's generic code; `SIGN_IN_FAILED` for any other next-auth error. */
-      code: SignInErrorCode | 'SIGN_IN_FAILED' | 'NETWORK_ERROR';
-      /** A generic message safe to show. */
-      message: string;
-    };
+  | { ok: true; url?: string }
+  | { ok: false; code: SignInErrorCode | 'SIGN_IN_FAILED' | 'NETWORK_ERROR'; message: string };
 
 /**
- * Sign in with the code through next-auth: `signIn(providerId, { phone, code, redirect: false })`.
- * Pass `signIn` from the app's `next-auth/react` (v4 or v5); the result is the same for both.
- *
- * @example
- * ```ts
- * import { signIn } from 'next-auth/react';
- * const result = await verifyCode(signIn, { phone, code });
- * if (result.ok) router.push('/account');
- * else setError(result.message);
- * ```
+ * Sign in with the code: `signIn(providerId, { phone, code, redirect: false })`, with the app's
+ * own `signIn` (v4 or v5): `const result = await verifyCode(signIn, { phone, code })`.
  */
 export async function verifyCode(
   signIn: SignInFunction,
-  input: VerifyCodeInput,
-  options: VerifyCodeOptions = {},
+  input: { phone: string; code: string },
+  options: { providerId?: string; callbackUrl?: string } = {},
 ): Promise<VerifyCodeResult> {
   let response: unknown;
   try {
@@ -180,27 +139,23 @@ export async function verifyCode(
       ...(options.callbackUrl === undefined ? {} : { callbackUrl: options.callbackUrl }),
     });
   } catch {
-    return {
-      ok: false,
-      code: 'NETWORK_ERROR',
-      message: 'No connection. Check your network and try again.',
-    };
+    return { ok: false, code: 'NETWORK_ERROR', message: NETWORK_ERROR };
   }
-  const result = isRecord(response) ? response : {};
-  const error = typeof result.error === 'string' && result.error !== '' ? result.error : undefined;
-  if (error === undefined && result.ok !== false) {
+  const result = (response ?? {}) as {
+    error?: unknown;
+    code?: unknown;
+    ok?: unknown;
+    url?: unknown;
+  };
+  if ((typeof result.error !== 'string' || result.error === '') && result.ok !== false) {
     return { ok: true, ...(typeof result.url === 'string' ? { url: result.url } : {}) };
   }
-  // v4 puts the thrown message in `error`; v5 puts `CredentialsSignin` in `error` and ours in `code`.
-  const candidate = typeof result.code === 'string' ? result.code : error;
+  // v4 puts the thrown message in `error`; v5 puts `CredentialsSignin` there and ours in `code`.
+  const candidate = typeof result.code === 'string' ? result.code : result.error;
   const code = SIGN_IN_ERROR_CODES.find((known) => known === candidate);
   return {
     ok: false,
     code: code ?? 'SIGN_IN_FAILED',
     message: code === undefined ? 'Sign-in failed. Try again.' : ERROR_MESSAGES[code],
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
 }

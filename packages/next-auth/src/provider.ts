@@ -1,15 +1,21 @@
 /**
- * The part of the provider both next-auth majors share. No runtime import of next-auth: the
- * object returned is plain, and the way a failure is signalled is handed in by the v4 or v5 entry.
+ * The provider both next-auth majors share: a plain credentials provider over core's protocol
+ * (no runtime import of next-auth; each major's entry hands in how a failure is thrown).
  */
 
-import type { OTPEngineAPI, Purpose } from '@tingting-auth/core';
+import type { Purpose, RequestHeaders } from '@tingting-auth/core';
+import {
+  type AdapterOptionKind,
+  clientIPFromHeaders,
+  createOTPProtocol,
+  resolveProtocolOptions,
+} from '@tingting-auth/core/protocol';
 import type { SignInErrorCode } from './codes.js';
-import { clientIP, type ProxyOptions, resolveProxyOptions } from './request.js';
+import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
+import { type RevocableSessionsStore, startSession } from './revocable.js';
 
-/** The user `authorize` resolves to. `id` and `phone` are the verified number in E.164 form. */
+/** The user `authorize` resolves to; by default `id` and `phone` are the E.164 number. */
 export interface TingTingUser {
-  /** The user's id: by default the canonical number, `+9779812345678`. */
   id: string;
   /** The verified number, E.164. */
   phone: string;
@@ -18,46 +24,31 @@ export interface TingTingUser {
   image?: string | null;
 }
 
-// `type` aliases, not interfaces: next-auth types `credentials` as a `Record<string, …>`, which
-// only accepts types with an implicit index signature.
-
-/** One field of the built-in sign-in form next-auth renders. */
-export type TingTingCredentialInput = {
-  label: string;
-  type: string;
-  placeholder?: string;
-};
-
-/** The two fields the provider reads: the number and the code. */
-export type TingTingCredentials = {
-  phone: TingTingCredentialInput;
-  code: TingTingCredentialInput;
-};
+// `type` aliases: next-auth types `credentials` as a `Record`, which interfaces do not satisfy.
+/** One field of the form next-auth's built-in sign-in page renders. */
+export type TingTingCredentialInput = { label: string; type: string; placeholder?: string };
+/** The two fields the provider reads. */
+export type TingTingCredentials = { phone: TingTingCredentialInput; code: TingTingCredentialInput };
 
 /** Options of `TingTing()`, for both majors. */
 export interface TingTingProviderOptions extends ProxyOptions {
-  /**
-   * The OTP engine that sent the code. Kept in a closure, never in the provider's `options`
-   * (Auth.js deep-merges `options`, and an engine holds cycles).
-   */
-  engine: OTPEngineAPI;
-  /**
-   * Provider id: the `signIn(id, …)` argument and the `/api/auth/callback/<id>` path.
-   * @default 'tingting'
-   */
+  /** The engine, or a function that builds it on first use; kept in a closure, never in `options`. */
+  engine: EngineOption;
+  /** `signIn(id)` and `/api/auth/callback/<id>`. @default 'tingting' */
   id?: string;
-  /** Display name on next-auth's built-in sign-in page. @default 'TingTing' */
+  /** Shown on next-auth's built-in page. @default 'TingTing' */
   name?: string;
-  /** Purpose the code was sent for; must match the send route's. @default 'sign-in' */
+  /** Must match the send route's. @default 'sign-in' */
   purpose?: Purpose;
-  /**
-   * Map the verified number to your user (look it up, create it). Return `null` to refuse the
-   * sign-in (`ACCESS_DENIED`). The code is consumed either way.
-   * @default (phone) => ({ id: phone, phone })
-   */
+  /** Map the verified number to your user; `null` refuses (`ACCESS_DENIED`). @default (phone) => ({ id: phone, phone }) */
   getUser?: (phone: string) => TingTingUser | null | Promise<TingTingUser | null>;
-  /** Labels of next-auth's built-in form. @default phone: 'Mobile number', code: 'Code' */
+  /** Labels of next-auth's built-in form. */
   credentials?: Partial<TingTingCredentials>;
+  /**
+   * Revocable sessions: each sign-in starts a session here (subject: the number), and the JWT
+   * carries its id; use with `revocableSessions(sessions)`'s callbacks and events. @default off
+   */
+  sessions?: RevocableSessionsStore;
 }
 
 /** The provider object, as both majors expect a credentials provider. */
@@ -66,88 +57,91 @@ export interface TingTingProviderConfig {
   name: string;
   type: 'credentials';
   credentials: TingTingCredentials;
-  /**
-   * Verify `credentials.phone` and `credentials.code`; resolves to the user or throws the major's
-   * failure signal with a {@link SignInErrorCode}.
-   */
-  authorize: (
-    credentials: Partial<Record<string, unknown>> | undefined,
-    request?: unknown,
-  ) => Promise<TingTingUser>;
+  /** Verify `phone` and `code`: the user, or the major's failure with a {@link SignInErrorCode}. */
+  authorize: (credentials: unknown, request?: unknown) => Promise<TingTingUser>;
 }
 
-/** Build the shared provider; `fail` throws what the major turns into a generic sign-in error. */
+/** The shared provider; `fail` throws the major's failure, `extra` names its own options. */
 export function createProvider(
   options: TingTingProviderOptions,
   fail: (code: SignInErrorCode, cause?: unknown) => never,
+  extra: Readonly<Record<string, AdapterOptionKind>> = {},
 ): TingTingProviderConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('TingTing() needs an options object with an `engine`');
+  const given: Partial<TingTingProviderOptions> = options ?? {};
+  const resolved = resolveProtocolOptions(
+    'TingTing',
+    { ...given, engine: lazyEngine(given.engine) },
+    {
+      adapterOptions: {
+        id: 'string',
+        name: 'string',
+        getUser: 'function',
+        credentials: 'object',
+        sessions: 'object',
+        ...extra,
+      },
+      engineUsage: 'pass one, or a function that returns one',
+      clientIPFromHeaders: true,
+      // next-auth reads the body and checks its own CSRF token.
+      without: [
+        'crossSiteProtection',
+        'allowedOrigins',
+        'allowRequestsWithoutOrigin',
+        'maxBodyInBytes',
+      ],
+    },
+  );
+  const otp = createOTPProtocol({ ...resolved, crossSiteProtection: false });
+  const {
+    id = 'tingting',
+    name = 'TingTing',
+    getUser = defaultUser,
+    credentials = {},
+    sessions,
+  } = given;
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
+    throw new TypeError('TingTing: `id` must be a non-empty URL-safe string, e.g. "tingting"');
   }
-  const { engine } = options;
-  if (
-    engine === null ||
-    typeof engine !== 'object' ||
-    typeof engine.verify !== 'function' ||
-    typeof engine.send !== 'function'
-  ) {
-    throw new TypeError('TingTing({ engine }) needs an OTPEngine from @tingting-auth/core');
-  }
-  const id = options.id ?? 'tingting';
-  if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(id)) {
-    throw new TypeError('TingTing({ id }) must be a non-empty URL-safe string, e.g. "tingting"');
-  }
-  const purpose = options.purpose ?? 'sign-in';
-  const getUser = options.getUser ?? ((phone: string): TingTingUser => ({ id: phone, phone }));
-  if (typeof getUser !== 'function')
-    throw new TypeError('TingTing({ getUser }) must be a function');
-  const proxy = resolveProxyOptions(options);
-
+  const platformIPOf = platformIP('TingTing', given.trustProxy, false);
   return {
     id,
-    name: options.name ?? 'TingTing',
+    name,
     type: 'credentials',
     credentials: {
       phone: { label: 'Mobile number', type: 'tel', placeholder: '98XXXXXXXX' },
       code: { label: 'Code', type: 'text' },
-      ...options.credentials,
+      ...credentials,
     },
-    async authorize(credentials, request) {
-      const input: Partial<Record<string, unknown>> =
-        credentials !== null && typeof credentials === 'object' ? credentials : {};
-      const { phone, code } = input;
-      if (typeof phone !== 'string' || typeof code !== 'string') fail('INVALID_REQUEST');
-      const ip = clientIP(
-        request !== null && typeof request === 'object'
-          ? (request as { headers?: unknown }).headers
-          : undefined,
-        proxy,
-      );
-      let result: Awaited<ReturnType<OTPEngineAPI['verify']>>;
-      try {
-        result = await engine.verify({ phone, code, purpose, ...(ip ? { ip } : {}) });
-      } catch (error) {
-        // Store or provider down: fail closed with a generic code. The error rides along as
-        // `cause` for server logs; it never reaches the URL (v4 would put a message there).
-        fail('SERVICE_UNAVAILABLE', error);
-      }
-      if (!result.ok) {
-        fail(
-          result.reason === 'locked'
-            ? 'LOCKED'
-            : result.reason === 'invalid_code'
-              ? 'INVALID_CODE'
-              : 'INVALID_REQUEST',
-        );
-      }
+    async authorize(fields, request) {
+      const headers = (request as { headers?: RequestHeaders } | undefined)?.headers ?? {};
+      const clientIP = platformIPOf(headers);
+      const result = await otp.verify({ headers, fields, ...(clientIP ? { clientIP } : {}) });
+      // Store down: a generic code; the error rides along as `cause` for logs, never in the URL.
+      if (!result.ok) fail(result.error.code as SignInErrorCode, result.error.cause);
       let user: TingTingUser | null;
       try {
-        user = await getUser(result.phone);
+        user = await getUser(result.value.phone);
       } catch (error) {
         fail('SERVICE_UNAVAILABLE', error);
       }
       if (user === null || typeof user !== 'object') fail('ACCESS_DENIED');
-      return user;
+      if (sessions === undefined) return user;
+      try {
+        const sid = await startSession(
+          sessions,
+          result.value.phone,
+          headers,
+          clientIP ?? clientIPFromHeaders(headers, resolved),
+        );
+        const withSession: TingTingUser & { sid: string } = { ...user, sid };
+        return withSession;
+      } catch (error) {
+        fail('SERVICE_UNAVAILABLE', error);
+      }
     },
   };
+}
+
+function defaultUser(phone: string): TingTingUser {
+  return { id: phone, phone };
 }

@@ -1,3 +1,4 @@
+import { DELIVERY_UNKNOWN_MESSAGE, ErrorCode, TingTingAuthError } from '@tingting-auth/core';
 import { describe, expect, it, vi } from 'vitest';
 import { type SignInFunction, sendCode, verifyCode } from '../src/client.js';
 import { createSendHandler } from '../src/index.js';
@@ -24,6 +25,21 @@ describe('sendCode', () => {
     expect(result.resendAt).toBeInstanceOf(Date);
     expect(result.expiresAt.getTime()).toBeGreaterThan(result.resendAt.getTime());
     expect(deliveries[0]?.channel).toBe('voice');
+  });
+
+  it('passes on an unknown delivery (TingTing’s answer lost) with its message, as a success', async () => {
+    const { engine } = makeEngine({
+      sender: async () => {
+        throw new TingTingAuthError(ErrorCode.UNKNOWN_OUTCOME, 'answer lost');
+      },
+    });
+    const fetch = fetchTo(createSendHandler(engine, { onError: () => {} }));
+    expect(await sendCode({ phone: PHONE }, { fetch })).toMatchObject({
+      ok: true,
+      phone: PHONE_E164,
+      delivery: 'unknown',
+      message: DELIVERY_UNKNOWN_MESSAGE,
+    });
   });
 
   it('returns the code, message and Retry-After of a refusal', async () => {

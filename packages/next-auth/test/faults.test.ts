@@ -10,7 +10,7 @@
  */
 
 import { format } from 'node:util';
-import { createTingTingSender } from '@tingting-auth/core';
+import { createTingTingSender, DELIVERY_UNKNOWN_MESSAGE } from '@tingting-auth/core';
 import {
   expectAnswer,
   expectConcurrentRefresh,
@@ -20,13 +20,14 @@ import {
   expectSendFault,
   type FaultApp,
   faultClient,
+  hits,
   PHONES,
   PUBLIC_ANSWERS,
   registerFaultRig,
   SEND_FAULTS,
   sendAndRead,
 } from 'test-support/faults';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSendHandler, TingTing, TingTingSignInError } from '../src/index.js';
 import { makeEngine, SECRET } from './helpers.js';
 
@@ -103,10 +104,47 @@ function setup(auth: 'apiToken' | 'password', logErrors = true): Harness {
   };
 }
 
-describe.each(SEND_FAULTS)('send handler, send-OTP fault: $name', (faultCase) => {
-  it(`answers ${faultCase.outcome === 'definite' ? '502 DELIVERY_FAILED' : '503 SERVICE_UNAVAILABLE'}, sends once; authorize still signs in a delivered code`, () =>
-    expectSendFault(setup('apiToken'), faultCase));
-});
+describe.each(SEND_FAULTS.filter((c) => c.outcome === 'definite'))(
+  'send handler, send-OTP fault: $name',
+  (faultCase) => {
+    it('answers 502 DELIVERY_FAILED, sends once; authorize still signs in a delivered code', () =>
+      expectSendFault(setup('apiToken'), faultCase));
+  },
+);
+
+/**
+ * TingTing's answer lost (the SMS may have gone out): core's protocol answers 202 with
+ * `delivery: 'unknown'` and an honest message, so the page moves on to the code entry; nothing
+ * reaches `onError` (the engine resolves, it does not throw); the code works and the cooldown holds.
+ */
+describe.each(SEND_FAULTS.filter((c) => c.outcome === 'unknown'))(
+  'send handler, send-OTP fault: $name',
+  ({ fault }) => {
+    it('answers 202 delivery: unknown, sends once; the delivered code signs in, the cooldown holds', async () => {
+      const h = setup('apiToken');
+      const codeA = await sendAndRead(h, A);
+      const sendsBefore = hits(h.fake, 'sendOTP');
+      h.fake.inject('sendOTP', { ...fault, times: Number.POSITIVE_INFINITY });
+      const delivered = h.fake.outbox.waitFor(B);
+      const answer = await h.send(B);
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({
+        phone: `+977${B}`,
+        delivery: 'unknown',
+        message: DELIVERY_UNKNOWN_MESSAGE,
+      });
+      expect(h.engineErrors()).toEqual([]);
+      await vi.waitFor(() => expect(hits(h.fake, 'sendOTP')).toBe(sendsBefore + 1));
+      await h.expectSignIn(A, codeA);
+      h.fake.clearFaults();
+      const codeB = (await delivered).otp;
+      expectAnswer(await h.send(B), h.answers.cooldown);
+      await h.expectSignIn(B, codeB);
+      expect(hits(h.fake, 'sendOTP')).toBe(sendsBefore + 1);
+      expectNoSecrets(h);
+    });
+  },
+);
 
 describe('send handler and authorize, TingTing down', () => {
   it('TingTing unreachable: 502 DELIVERY_FAILED with the default logger; authorize still signs in', async () => {

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import {
   MemoryStore,
   type OTPDelivery,
@@ -5,6 +7,7 @@ import {
   type OTPSender,
   type OTPStore,
 } from '@tingting-auth/core';
+import type { AuthOptions } from 'next-auth';
 
 /** A valid Nepali mobile number (NTC range) and its E.164 form. */
 export const PHONE = '9841234567';
@@ -58,3 +61,24 @@ export function brokenStore(): OTPStore {
     },
   });
 }
+
+/** What next-auth v4's `AuthHandler` answers (its route handlers turn it into a response). */
+export interface V4Answer {
+  status?: number;
+  body?: unknown;
+  redirect?: string;
+  headers?: { key: string; value: string }[];
+  cookies?: { name: string; value: string }[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * next-auth v4's request handler, which its App Router and Pages handlers both call. Its `core`
+ * folder is not in the package's `exports`, so it is loaded by path.
+ */
+export const AuthHandler: (params: { req: Request; options: AuthOptions }) => Promise<V4Answer> = (
+  require(join(dirname(require.resolve('next-auth')), 'core/index.js')) as {
+    AuthHandler: (params: { req: Request; options: AuthOptions }) => Promise<V4Answer>;
+  }
+).AuthHandler;

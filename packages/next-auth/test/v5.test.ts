@@ -119,6 +119,39 @@ describe.each([
   });
 });
 
+describe('the README logger setting', () => {
+  it('logs a wrong code as one warning line, no stack trace; other errors as before', async () => {
+    const { engine, lastCode } = makeEngine();
+    await engine.send({ phone: PHONE });
+    const error = vi.mocked(console.error);
+    const warn = vi.mocked(console.warn);
+    error.mockClear();
+    warn.mockClear();
+    const handler = viaAuth({
+      ...config(TingTing({ engine, CredentialsSignin })),
+      // As the README shows it.
+      logger: {
+        error(error) {
+          if (error instanceof CredentialsSignin)
+            console.warn(`[auth] sign-in refused: ${error.code}`);
+          else console.error(error);
+        },
+      },
+    });
+    const wrong = lastCode() === '000000' ? '111111' : '000000';
+    await signIn(handler, { phone: PHONE, code: wrong });
+    expect(error).not.toHaveBeenCalled();
+    expect(warn.mock.calls).toEqual([['[auth] sign-in refused: INVALID_CODE']]);
+
+    // Without it, Auth.js prints the error's stack for the same wrong code.
+    await signIn(viaAuth(config(TingTing({ engine, CredentialsSignin }))), {
+      phone: PHONE,
+      code: wrong,
+    });
+    expect(error.mock.calls.flat().join('\n')).toMatch(/\n\s+at /);
+  });
+});
+
 describe('TingTing v5 options', () => {
   it('needs the app’s CredentialsSignin: a look-alike class ends as error=Configuration', async () => {
     // This is the single-copy trap the option exists for: Auth.js forwards `code` only for its

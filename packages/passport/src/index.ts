@@ -4,28 +4,22 @@
  * @packageDocumentation
  */
 
+// What an app needs from core, so that it imports from one place.
 export type {
   Channel,
-  OTPDelivery,
-  OTPEngineAPI,
   OTPEngineOptions,
-  OTPEvent,
   OTPPolicy,
-  OTPSender,
   OTPStore,
   Purpose,
-  SendResult,
   TingTingClientOptions,
-  VerifyResult,
-  VerifySuccess,
   Voice,
 } from '@tingting-auth/core';
-// What users of this package need from core, so an app imports from one place.
 export {
   createTingTingSender,
   DEFAULT_POLICY,
   DeliveryFailedError,
   ErrorCode,
+  isCrossSiteRequest,
   isTingTingAuthError,
   MemoryStore,
   OTPEngine,
@@ -33,10 +27,15 @@ export {
   TingTingAuthError,
   TingTingClient,
 } from '@tingting-auth/core';
+// Password sign-in against an upstream token API. The sessions, providers and stores are in
+// `@tingting-auth/core/upstream` (a subpath, so an app that only sends codes never loads them).
 export type {
-  StrategyOptions,
-  StrategyOptionsWithRequest,
-} from './options.js';
+  UpstreamProfile,
+  UpstreamProvider,
+  UpstreamSessions,
+  UpstreamSessionsOptions,
+} from '@tingting-auth/core/upstream';
+export type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
 export { Strategy, Strategy as TingTingStrategy } from './strategy.js';
 export type {
   TingTingAction,
@@ -44,8 +43,21 @@ export type {
   TingTingChallenge,
   TingTingFailureCode,
   TingTingSent,
+  VerifiedUser,
   VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
   VerifyReturn,
 } from './types.js';
+export type {
+  UpstreamStrategyOptions,
+  UpstreamStrategyOptionsWithRequest,
+} from './upstream-options.js';
+export { UPSTREAM_SESSION_KEY, UpstreamStrategy } from './upstream-strategy.js';
+export type {
+  UpstreamAccount,
+  UpstreamChallenge,
+  UpstreamVerifiedUser,
+  UpstreamVerifyFunction,
+  UpstreamVerifyFunctionWithRequest,
+} from './upstream-types.js';

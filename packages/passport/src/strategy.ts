@@ -1,118 +1,147 @@
-import type { ServerResponse } from 'node:http';
-import { type Channel, isCrossSiteRequest, type Voice } from '@tingting-auth/core';
-import type { Request } from 'express';
-import { challengeOf, FAILURE_STATUS, SEND_FAILURES, VERIFY_FAILURES } from './failures.js';
 import {
-  type ResolvedOptions,
-  resolveOptions,
-  type StrategyOptions,
-  type StrategyOptionsWithRequest,
-} from './options.js';
-import { type StrategyActions, StrategyBase } from './passport-base.js';
+  createOTPProtocol,
+  type ProtocolRefusal,
+  type ProtocolRequest,
+  refusalOf,
+  resolveProtocolOptions,
+  type SendCodeAnswer,
+} from '@tingting-auth/core/protocol';
+import type { Request } from 'express';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
 import type {
+  Actions,
   TingTingAuthenticateOptions,
-  TingTingFailureCode,
+  TingTingChallenge,
   TingTingSent,
+  VerifiedUser,
   VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './types.js';
 
-/** The actions of one authenticate call; only the first call of any of them counts. */
-type Outcome = Pick<StrategyActions, 'success' | 'fail' | 'pass' | 'error'>;
+// passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
+const StrategyBase = PassportStrategy as unknown as abstract new () => Actions;
 
-/** A field the body does not have, or has with the wrong type. */
-const INVALID = Symbol('invalid');
+/** A verify callback that returns a promise (of the user, or of `false` to refuse). */
+type AsyncVerify<A extends unknown[]> = (
+  ...args: [...A, phone: string, done: VerifyDone]
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async callback that calls `done` resolves with void
+) => PromiseLike<VerifiedUser | void>;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+/** The challenge of a refusal: its public code, message and `retryAfter`, never its cause. */
+function challengeOf({ code, message, retryAfter }: ProtocolRefusal): TingTingChallenge {
+  return retryAfter === undefined ? { message, code } : { message, code, retryAfter };
 }
+
+const ACCESS_DENIED = challengeOf(refusalOf('ACCESS_DENIED'));
 
 /** Passport treats a falsy error as "no error" and would carry on as if signed in. */
 function errorOf(reason: unknown): unknown {
   return reason || new Error('The verify callback failed without an error');
 }
 
+const CALLER = 'TingTing Strategy';
+const FIELDS = ['phone', 'code', 'channel', 'voice'] as const;
+
+function fail(message: string): never {
+  throw new TypeError(`${CALLER}: ${message}`);
+}
+
+/** Validate the options and apply defaults, or throw an actionable `TypeError`. */
+function resolveOptions(options: unknown, verify: unknown) {
+  if (typeof options !== 'object' || options === null) {
+    fail('options are required: new Strategy({ engine }, (phone, done) => ...)');
+  }
+  const o = options as Record<string, unknown>;
+  const shared = resolveProtocolOptions(CALLER, o, {
+    without: ['maxBodyInBytes'], // the app's body parser reads the body: set its `limit`
+    adapterOptions: ['name', 'passReqToCallback', 'ip', ...FIELDS.map((f) => `${f}Field`)],
+    engineUsage: 'new Strategy({ engine: new OTPEngine({ sender, secret }) }, verify)',
+  });
+  const fieldNames: Record<string, string> = {};
+  for (const field of FIELDS) {
+    const value = o[`${field}Field`] ?? field;
+    if (typeof value !== 'string' || value === '')
+      fail(`\`${field}Field\` must be a non-empty string`);
+    fieldNames[field] = value;
+  }
+  const name = o.name ?? 'tingting';
+  if (typeof name !== 'string' || name === '') fail('`name` must be a non-empty string');
+  const passReqToCallback = o.passReqToCallback ?? false;
+  if (typeof passReqToCallback !== 'boolean') fail('`passReqToCallback` must be a boolean');
+  const ip = (o.ip ?? ((req: Request) => req.ip)) as (req: Request) => string | undefined;
+  if (typeof ip !== 'function') fail('`ip` must be a function (req) => string | undefined');
+  if (typeof verify !== 'function') fail('a verify callback is required');
+  // The protocol checks that the field names differ (from each other and its `resend`).
+  const protocol = createOTPProtocol(shared, { fieldNames });
+  const verifyFn = verify as VerifyFunction | VerifyFunctionWithRequest;
+  return { protocol, verify: verifyFn, name, passReqToCallback, ip };
+}
+
 /**
- * Passport strategy for phone sign-in with a one-time code sent by TingTing (SMS or voice call),
- * in two steps chosen with the `tingtingAction` authenticate option:
- *
- * - `passport.authenticate('tingting', { tingtingAction: 'send' })` sends a code to the number in
- *   `req.body`, sets `req.tingtingSent` and calls the app's next handler (it never signs anyone in);
- * - `passport.authenticate('tingting')` checks the number and code in `req.body`, then calls the
- *   verify callback with the verified E.164 number.
- *
- * Refusals are `fail(challenge, status)` with a {@link TingTingChallenge}; a store or TingTing
- * failure is `error(err)` with the typed error from `@tingting-auth/core`.
- *
- * @example
- * ```ts
- * passport.use(new Strategy({ engine }, async (phone) => users.findOrCreate({ phone })));
- * app.post('/auth/send', passport.authenticate('tingting', { tingtingAction: 'send' }),
- *   (req, res) => res.status(202).json(req.tingtingSent));
- * app.post('/auth/verify', passport.authenticate('tingting', { failureRedirect: '/sign-in' }),
- *   (req, res) => res.redirect('/'));
- * ```
+ * Passport strategy for phone sign-in with a one-time code sent by TingTing, in two steps:
+ * `passport.authenticate('tingting', { tingtingAction: 'send' })` sends a code to the number in
+ * `req.body`, sets `req.tingtingSent` and passes to the next handler; `passport.authenticate(
+ * 'tingting')` checks the number and code, then calls the verify callback with the E.164 number.
+ * Both steps are core's protocol handlers (`@tingting-auth/core/protocol`): a refusal is
+ * `fail(challenge, status)`, a store or TingTing failure `error(err)` with the typed core error.
  */
 export class Strategy extends StrategyBase {
   /** The name to use with `passport.authenticate(name)`. @default 'tingting' */
   name: string;
-  // TypeScript `private`, never `#private`: Passport calls `authenticate` on
-  // `Object.create(strategy)`, where a `#field` read throws.
-  private readonly settings: ResolvedOptions;
-  private readonly verify: VerifyFunction | VerifyFunctionWithRequest;
+  // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
+  private readonly settings: ReturnType<typeof resolveOptions>;
 
   /**
-   * @param options See {@link StrategyOptionsWithRequest}; validated here (`TypeError` on a mistake).
-   * @param verify Called with the request, the verified E.164 number and `done`.
+   * @param options Checked here: a mistake is a `TypeError` that says what to write.
+   * @param verify Gets the verified E.164 number (after `req` with `passReqToCallback: true`);
+   * returns a promise of the user (or `false`), or calls `done`.
    */
+  constructor(options: StrategyOptionsWithRequest, verify: AsyncVerify<[req: Request]>);
   constructor(options: StrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
-  /**
-   * @param options See {@link StrategyOptions}; validated here (`TypeError` on a mistake).
-   * @param verify Called with the verified E.164 number and `done`, or returns a promise of the user.
-   */
+  constructor(options: StrategyOptions, verify: AsyncVerify<[]>);
   constructor(options: StrategyOptions, verify: VerifyFunction);
+  // A promise-only overload keeps `async () => false` a promise of `false` (not `boolean`).
   constructor(
     options: StrategyOptions | StrategyOptionsWithRequest,
     verify: VerifyFunction | VerifyFunctionWithRequest,
   ) {
     super();
-    this.settings = resolveOptions(options);
-    if (typeof verify !== 'function') {
-      throw new TypeError(
-        'TingTing Strategy: a verify callback is required: new Strategy({ engine }, (phone, done) => ...)',
-      );
-    }
-    this.verify = verify;
+    this.settings = resolveOptions(options, verify);
     this.name = this.settings.name;
   }
 
-  /**
-   * Runs the step named by `options.tingtingAction` (`'verify'` by default). Called by Passport;
-   * ends in exactly one of `pass`, `success`, `fail` or `error`.
-   */
+  /** Runs the step of `options.tingtingAction`; ends in one of `pass`, `success`, `fail`, `error`. */
   authenticate(req: Request, options?: TingTingAuthenticateOptions): void {
     const outcome = this.once();
     const action: unknown = options?.tingtingAction ?? 'verify';
     if (action !== 'send' && action !== 'verify') {
+      const found = JSON.stringify(action);
       outcome.error(
-        new TypeError(
-          `TingTing Strategy: tingtingAction must be 'send' or 'verify', not ${JSON.stringify(action)}`,
-        ),
+        new TypeError(`TingTing Strategy: tingtingAction must be 'send' or 'verify', not ${found}`),
       );
       return;
     }
+    const ip = this.settings.ip(req);
+    const request: ProtocolRequest = {
+      headers: req.headers,
+      // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
+      fields: req.body,
+      // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
+      trustForwardedHost: Boolean(req.app?.get?.('trust proxy')),
+      ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
+    };
     // Passport ignores what authenticate returns: every rejection has to become error().
-    const step = action === 'send' ? this.send(req, outcome) : this.check(req, outcome);
+    const step =
+      action === 'send'
+        ? this.send(req, request, outcome, options?.tingtingCallback === true)
+        : this.check(req, request, outcome);
     step.catch((error: unknown) => outcome.error(errorOf(error)));
   }
 
-  /** Wraps this attempt's actions so that only the first one counts. */
-  private once(): Outcome {
+  /** This attempt's actions, of which only the first call counts (settle once). */
+  private once(): Actions {
     let settled = false;
     const act =
       <A extends unknown[]>(action: (...args: A) => void) =>
@@ -122,8 +151,7 @@ export class Strategy extends StrategyBase {
         try {
           action(...args);
         } catch (error) {
-          // The app's own code threw (a custom callback, a later handler): it must neither
-          // vanish in our promise chain nor settle this attempt a second time.
+          // The app's own code threw (a custom callback): neither swallow it nor settle twice.
           process.nextTick(() => {
             throw error;
           });
@@ -137,137 +165,57 @@ export class Strategy extends StrategyBase {
     };
   }
 
-  private async send(req: Request, outcome: Outcome): Promise<void> {
-    if (this.refuseCrossSite(req, outcome)) return;
-    const { fields } = this.settings;
-    const phone = this.field(req, fields.phone, true);
-    const channel = this.field(req, fields.channel, false);
-    const voice = this.field(req, fields.voice, false);
-    if (phone === INVALID || channel === INVALID || voice === INVALID) {
-      this.refuse(req, outcome, 'INVALID_REQUEST');
-      return;
-    }
-    const ip = this.ipOf(req);
-    const result = await this.settings.engine.send({
-      phone,
-      // Unchecked casts: the engine validates both and answers `invalid_request`.
-      ...(channel === undefined ? {} : { channel: channel as Channel }),
-      ...(voice === undefined ? {} : { voice: voice as Voice }),
-      purpose: this.settings.purpose,
-      ...(ip === undefined ? {} : { ip }),
-    });
-    if (!result.ok) {
-      this.refuse(req, outcome, SEND_FAILURES[result.reason], result.retryAfter);
-      return;
-    }
-    const sent: TingTingSent = {
-      phone: result.phone,
-      channel: result.channel,
-      expiresAt: result.expiresAt,
-      resendAt: result.resendAt,
-    };
+  private async send(req: Request, input: ProtocolRequest, end: Actions, toCallback: boolean) {
+    const result = await this.settings.protocol.send(input);
+    if (!result.ok) return this.refuse(req, end, result.error);
+    const { phone, channel, expiresAt, resendAt } = result.value;
+    const { delivery, message } = result.answer.body as SendCodeAnswer;
+    const sent: TingTingSent = { phone, channel, expiresAt, resendAt };
+    if (delivery !== undefined) Object.assign(sent, { delivery, message });
     req.tingtingSent = sent;
-    outcome.pass();
+    // Passport calls a custom callback on fail, never on pass.
+    if (toCallback) end.fail(sent, 202);
+    else end.pass();
   }
 
-  private async check(req: Request, outcome: Outcome): Promise<void> {
-    if (this.refuseCrossSite(req, outcome)) return;
-    const { fields } = this.settings;
-    const phone = this.field(req, fields.phone, true);
-    const code = this.field(req, fields.code, true);
-    if (phone === INVALID || code === INVALID) {
-      this.refuse(req, outcome, 'INVALID_REQUEST');
-      return;
-    }
-    const ip = this.ipOf(req);
-    const result = await this.settings.engine.verify({
-      phone,
-      code,
-      purpose: this.settings.purpose,
-      ...(ip === undefined ? {} : { ip }),
-    });
-    if (!result.ok) {
-      this.refuse(req, outcome, VERIFY_FAILURES[result.reason], result.retryAfter);
-      return;
-    }
-    this.callVerify(req, result.phone, outcome);
-  }
-
-  /** Hands the verified number to the app's verify callback, by `done` or by a returned promise. */
-  private callVerify(req: Request, phone: string, outcome: Outcome): void {
+  private async check(req: Request, input: ProtocolRequest, end: Actions) {
+    const result = await this.settings.protocol.verify(input);
+    if (!result.ok) return this.refuse(req, end, result.error);
+    const { phone } = result.value;
     const done: VerifyDone = (error, user, info) => {
-      if (error) outcome.error(error);
-      else if (!user) outcome.fail(info ?? challengeOf('ACCESS_DENIED'), 401);
-      else outcome.success(user, info);
+      if (error) end.error(error);
+      else if (!user) end.fail(info ?? ACCESS_DENIED, 401);
+      else end.success(user, info);
     };
-    const withRequest = this.settings.passReqToCallback;
-    let returned: unknown;
-    try {
-      returned = withRequest
-        ? (this.verify as VerifyFunctionWithRequest)(req, phone, done)
-        : (this.verify as VerifyFunction)(phone, done);
-    } catch (error) {
-      outcome.error(errorOf(error));
-      return;
-    }
-    if (!isThenable(returned)) return;
+    const { verify, passReqToCallback: withRequest } = this.settings;
     // An async callback that declares `done` resolves with undefined and answers through done.
-    const takesDone = this.verify.length > (withRequest ? 2 : 1);
-    returned.then(
+    const takesDone = verify.length > (withRequest ? 2 : 1);
+    // One path for a throw, a rejection, a promise of the user and `done`: the first one counts.
+    new Promise<unknown>((resolve) =>
+      resolve(
+        withRequest
+          ? (verify as VerifyFunctionWithRequest)(req, phone, done)
+          : (verify as VerifyFunction)(phone, done),
+      ),
+    ).then(
       (user) => {
         if (user === undefined && takesDone) return;
-        if (user) outcome.success(user as Express.User);
-        else outcome.fail(challengeOf('ACCESS_DENIED'), 401);
+        if (user === true) end.error(new TypeError('The verify callback resolved with true'));
+        else if (user) end.success(user as Express.User);
+        else end.fail(ACCESS_DENIED, 401);
       },
-      (error: unknown) => outcome.error(errorOf(error)),
+      (error: unknown) => end.error(errorOf(error)),
     );
   }
 
-  private refuseCrossSite(req: Request, outcome: Outcome): boolean {
-    const { crossSiteProtection, allowedOrigins } = this.settings;
-    if (crossSiteProtection === false || !isCrossSiteRequest(req, { allowedOrigins })) return false;
-    this.refuse(req, outcome, 'CROSS_SITE_REQUEST');
-    return true;
-  }
-
-  private refuse(
-    req: Request,
-    outcome: Outcome,
-    code: TingTingFailureCode,
-    retryAfter?: number,
-  ): void {
-    const status = FAILURE_STATUS[code];
-    if (retryAfter !== undefined && (status === 429 || status === 503)) {
-      // Express sets `req.res`; other frameworks (or a test double) may not.
-      const res = (req as { res?: ServerResponse }).res;
-      if (res !== undefined && !res.headersSent && typeof res.setHeader === 'function') {
-        res.setHeader('Retry-After', String(retryAfter));
-      }
+  /** A refusal as Passport's `fail` (with `Retry-After`), or the engine's thrown error as `error`. */
+  private refuse(req: Request, end: Actions, refusal: ProtocolRefusal) {
+    const { status, retryAfter, cause } = refusal;
+    if (cause !== undefined) return end.error(cause);
+    // Express sets `req.res`; other frameworks (or a test double) may not.
+    if (retryAfter !== undefined && req.res?.headersSent === false) {
+      req.res.setHeader('Retry-After', String(retryAfter));
     }
-    outcome.fail(challengeOf(code, retryAfter), status);
-  }
-
-  /**
-   * A string field of `req.body` (never the query string): `undefined` when absent or empty and
-   * not required, {@link INVALID} when required and absent, or of another type (a repeated form
-   * field is an array), or when no body parser ran.
-   */
-  private field(
-    req: Request,
-    name: string,
-    required: boolean,
-  ): string | undefined | typeof INVALID {
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return INVALID;
-    const value: unknown = Object.hasOwn(body, name)
-      ? (body as Record<string, unknown>)[name]
-      : undefined;
-    if (value === undefined || value === '') return required ? INVALID : undefined;
-    return typeof value === 'string' ? value : INVALID;
-  }
-
-  private ipOf(req: Request): string | undefined {
-    const ip = this.settings.ip(req);
-    return typeof ip === 'string' && ip !== '' ? ip : undefined;
+    end.fail(challengeOf(refusal), status);
   }
 }

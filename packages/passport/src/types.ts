@@ -1,26 +1,30 @@
-/**
- * The public shapes of the strategy: the two steps, what the send step leaves on the request,
- * the failure challenges and the verify callbacks.
- *
- */
-
-import type { Channel } from '@tingting-auth/core';
+import type { Channel, PublicErrorCode } from '@tingting-auth/core';
 import type { Request } from 'express';
 
-/**
- * The step a `passport.authenticate('tingting', { tingtingAction })` call runs:
- * - `'send'`: send a code to the number in the body, then `pass()` to the app's next handler.
- * - `'verify'`: check the number and code in the body, then call the verify callback.
- */
+/** The actions Passport gives the per-request copy of a strategy; an attempt ends in one of them. */
+export interface Actions {
+  /** Sign `user` in (or hand it to a custom callback). */
+  success(user: Express.User, info?: object): void;
+  /** Refuse the attempt with a challenge and an HTTP status. */
+  fail(challenge: unknown, status: number): void;
+  /** Neither: Passport calls the app's next handler. */
+  pass(): void;
+  /** Passport hands `error` to `next(err)` or the custom callback. */
+  error(error: unknown): void;
+}
+
+/** The step to run: `'send'` a code, or `'verify'` the code and call the verify callback. */
 export type TingTingAction = 'send' | 'verify';
 
-/**
- * The authenticate options the strategy reads (Passport hands every option of
- * `passport.authenticate(name, options)` to the strategy).
- */
+/** The authenticate options the strategy reads (`passport.authenticate('tingting', options)`). */
 export interface TingTingAuthenticateOptions {
   /** Which step to run. @default 'verify' */
   tingtingAction?: TingTingAction | undefined;
+  /**
+   * With a custom callback: the send step reports a sent code to it as `(null, false, sent, 202)`
+   * instead of `pass()` (which Passport never reports to a callback). @default false
+   */
+  tingtingCallback?: boolean | undefined;
 }
 
 /** What the send step sets on `req.tingtingSent` before it calls `pass()`. Never contains the code. */
@@ -33,34 +37,27 @@ export interface TingTingSent {
   expiresAt: Date;
   /** The earliest time a new code may be sent to this number. */
   resendAt: Date;
+  /** `'unknown'` when TingTing's answer was lost: the code may still arrive (and works). */
+  delivery?: 'unknown';
+  /** With `delivery: 'unknown'`: a message for the user, safe to show. */
+  message?: string;
 }
 
 /**
- * Stable codes of the challenges the strategy passes to `fail`, with their HTTP status:
- * `INVALID_REQUEST` 400, `INVALID_PHONE` 400, `INVALID_CODE` 401, `ACCESS_DENIED` 401 (the verify
- * callback refused the user without saying why), `CROSS_SITE_REQUEST` 403, `LOCKED` 429,
- * `RATE_LIMITED` 429, `SERVICE_UNAVAILABLE` 503.
+ * Stable codes of the challenges the strategy passes to `fail` (core's public codes), with their
+ * HTTP status: `INVALID_REQUEST` 400, `INVALID_PHONE` 400, `INVALID_CODE` 401, `ACCESS_DENIED` 401
+ * (the verify callback refused the user), `CROSS_SITE_REQUEST` 403, `LOCKED` 429, `RATE_LIMITED`
+ * 429, `SERVICE_UNAVAILABLE` 503.
  */
-export type TingTingFailureCode =
-  | 'INVALID_REQUEST'
-  | 'INVALID_PHONE'
-  | 'INVALID_CODE'
-  | 'ACCESS_DENIED'
-  | 'CROSS_SITE_REQUEST'
-  | 'LOCKED'
-  | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE';
+export type TingTingFailureCode = PublicErrorCode;
 
-/**
- * The challenge the strategy passes to `fail(challenge, status)`: what `failureMessage` stores,
- * what a custom callback gets as `info`. The message is generic and safe to show.
- */
+/** The challenge of `fail(challenge, status)`: what `failureMessage` stores, a custom callback's `info`. */
 export interface TingTingChallenge {
-  /** A generic, user-facing message (never says whether the number had a pending code). */
+  /** A generic message, safe to show (never says whether the number had a pending code). */
   message: string;
   /** A stable code to branch on. */
   code: TingTingFailureCode;
-  /** Seconds until trying again can succeed (with `LOCKED`, `RATE_LIMITED`, `SERVICE_UNAVAILABLE`). */
+  /** Whole seconds until trying again can succeed (with every 429 and 503). */
   retryAfter?: number;
 }
 
@@ -74,18 +71,14 @@ export type VerifyDone = (
   info?: object,
 ) => void;
 
-/**
- * What a verify callback returns: nothing when it calls `done`, or a promise of the user, or of
- * `false` / `null` to refuse (401 `ACCESS_DENIED`). An async callback that declares `done` may
- * resolve with nothing and answer through `done`.
- */
-// biome-ignore lint/suspicious/noConfusingVoidType: callbacks that answer through `done` return void (or a promise of it); `undefined` would refuse them
-export type VerifyReturn = void | PromiseLike<Express.User | false | null | undefined | void>;
+/** What a promise-returning verify callback resolves with: the user, or `false`/`null` to refuse. */
+export type VerifiedUser = Express.User | false | null | undefined;
 
-/**
- * Finds (or creates) the user of a verified number. `phone` is the canonical E.164 number
- * (`+9779812345678`). Either call `done`, or return a promise of the user (or `false`).
- */
+/** What a verify callback returns: nothing (it calls `done`), or a promise of a {@link VerifiedUser}. */
+// biome-ignore lint/suspicious/noConfusingVoidType: callbacks that answer through `done` return void (or a promise of it)
+export type VerifyReturn = void | PromiseLike<VerifiedUser | void>;
+
+/** Finds (or creates) the user of a verified E.164 number: calls `done`, or returns a promise. */
 export type VerifyFunction = (phone: string, done: VerifyDone) => VerifyReturn;
 
 /** A {@link VerifyFunction} that also gets the request (`passReqToCallback: true`). */
@@ -97,8 +90,7 @@ export type VerifyFunctionWithRequest = (
 
 declare global {
   namespace Express {
-    // Declared by @types/passport; repeated (empty, so it merges) so that these types also
-    // compile without it.
+    // Declared by @types/passport; repeated (empty, so it merges) to compile without it.
     interface User {}
     interface Request {
       /** Set by the TingTing strategy's send step (`tingtingAction: 'send'`). */
@@ -108,8 +100,5 @@ declare global {
 }
 
 declare module 'passport' {
-  interface AuthenticateOptions {
-    /** The step of the TingTing strategy to run (`@tingting-auth/passport`). @default 'verify' */
-    tingtingAction?: TingTingAction | undefined;
-  }
+  interface AuthenticateOptions extends TingTingAuthenticateOptions {}
 }

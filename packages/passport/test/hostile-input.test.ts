@@ -22,6 +22,7 @@
  */
 
 import { STATUS_CODES } from 'node:http';
+import { PUBLIC_ERROR_MESSAGES as FAILURE_MESSAGES } from '@tingting-auth/core';
 import express5, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import express4 from 'express4';
@@ -47,7 +48,6 @@ import {
 } from 'test-support/hostile-bodies';
 import { type Answer, type HostileRequest, hostileRequests } from 'test-support/hostile-requests';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_MESSAGES } from '../src/failures.js';
 import { Strategy, type TingTingChallenge, type TingTingFailureCode } from '../src/index.js';
 import { mountVerifyRoutes } from './routes.js';
 

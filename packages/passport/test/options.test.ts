@@ -29,10 +29,26 @@ describe('new Strategy(options, verify)', () => {
     [
       'an origin with a path',
       { engine, allowedOrigins: ['https://a.example/app'] },
-      /not an origin/,
+      /must be an origin only .*no path/,
     ],
     ['an origin that is not a URL', { engine, allowedOrigins: ['a.example'] }, /not an origin/],
     ['ip that is not a function', { engine, ip: 'x-forwarded-for' }, /`ip` must be a function/],
+    [
+      'a misspelled option',
+      { engine, purpse: 'sign-in' },
+      /unknown option `purpse`; known options: engine, purpose/,
+    ],
+    [
+      'maxBodyInBytes (the body parser reads the body)',
+      { engine, maxBodyInBytes: 1024 },
+      /unknown option `maxBodyInBytes`/,
+    ],
+    [
+      'trustProxy (Express has its own `trust proxy`)',
+      { engine, trustProxy: true },
+      /unknown option `trustProxy`/,
+    ],
+    ['a field name the protocol uses for resend', { engine, phoneField: 'resend' }, /must differ/],
   ])('throws a TypeError for %s', (_, options, message) => {
     expect(() => new Strategy(options as StrategyOptions, verify)).toThrow(TypeError);
     expect(() => new Strategy(options as StrategyOptions, verify)).toThrow(message);
@@ -57,6 +73,7 @@ describe('new Strategy(options, verify)', () => {
         passReqToCallback: false,
         crossSiteProtection: false,
         allowedOrigins: ['https://app.example.com', 'http://localhost:3000/'],
+        allowRequestsWithoutOrigin: false,
         ip: (req) => req.ip,
       },
       verify,

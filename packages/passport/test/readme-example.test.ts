@@ -12,7 +12,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const module = join(here, `readme-example.${process.pid}.tmp.mjs`);
+const module = join(here, `readme-example.${process.pid}.tmp.ts`);
 
 function replaceOnce(text: string, from: string, to: string): string {
   const parts = text.split(from);
@@ -27,13 +27,13 @@ const saved = { ...process.env };
 beforeAll(async () => {
   fake = await startFakeTingTing();
   const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
-  const block = /## A complete app\n\n```js\n([\s\S]*?)\n```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('README has no "A complete app" js block');
+  const block = /## A complete app\n\n```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error('README has no "A complete app" ts block');
   let code = replaceOnce(block, "from '@tingting-auth/passport'", "from '../src/index.ts'");
   code = replaceOnce(
     code,
-    'apiToken: process.env.TINGTING_API_TOKEN }',
-    'apiToken: process.env.TINGTING_API_TOKEN, baseURL: process.env.TINGTING_BASE_URL }',
+    "apiToken: env('TINGTING_API_TOKEN') }",
+    "apiToken: env('TINGTING_API_TOKEN'), baseURL: env('TINGTING_BASE_URL') }",
   );
   code = replaceOnce(code, 'app.listen(3000);', 'export default app;');
   Object.assign(process.env, {
@@ -91,4 +91,43 @@ it('refuses a cross-site send, and answers TingTing failures with the error hand
   expect(failed.body).toEqual({ error: { code: 'DELIVERY_FAILED' } });
   expect(logged).toHaveBeenCalledWith(expect.objectContaining({ code: 'DELIVERY_FAILED' }));
   logged.mockRestore();
+});
+
+it('limits verifies per IP: one guess sprayed across 61 pending numbers ends in 429', async () => {
+  const numbers = Array.from({ length: 61 }, (_, i) => `9841${200_000 + i}`);
+  for (const [i, phone] of numbers.entries()) {
+    // Each number's owner asks for a code from their own address (behind the one trusted proxy).
+    const sent = await request(app)
+      .post('/auth/send')
+      .set('X-Forwarded-For', `10.1.${i >> 8}.${i & 255}`)
+      .send({ phone });
+    expect(sent.status).toBe(202);
+  }
+  const codeOf = (phone: string): string => fake.outbox.last(phone)?.otp ?? '';
+  const wrongOf = (code: string): string => (code === '000000' ? '111111' : '000000');
+
+  const statuses: number[] = [];
+  for (const phone of numbers) {
+    const guess = await request(app)
+      .post('/auth/verify')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ phone, code: wrongOf(codeOf(phone)) });
+    statuses.push(guess.status);
+    if (guess.status === 429) {
+      expect(guess.body).toEqual({
+        error: { code: 'RATE_LIMITED', message: 'Too many requests. Please wait and try again.' },
+      });
+      expect(Number(guess.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  }
+  expect(statuses.slice(0, 60)).toEqual(Array(60).fill(401));
+  expect(statuses[60]).toBe(429);
+
+  // Another address is not limited: the owner of the last number signs in.
+  const last = numbers[60] as string;
+  const owner = await request(app)
+    .post('/auth/verify')
+    .set('X-Forwarded-For', '198.51.100.9')
+    .send({ phone: last, code: codeOf(last) });
+  expect(owner.status).toBe(200);
 });

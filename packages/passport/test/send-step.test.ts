@@ -62,3 +62,27 @@ it('reads renamed channel and voice fields, and ignores an empty optional field'
 
   expect(sender.last(phone)).toMatchObject({ channel: 'voice', voice: 'np_rija' });
 });
+
+it('with tingtingCallback, reports the sent code as fail(sent, 202), for a custom callback', async () => {
+  const { engine, sender } = makeEngine({
+    policy: { ttlInSeconds: 300, resendCooldownInSeconds: 60 },
+  });
+  const strategy = new Strategy({ engine }, (phone, done) => done(null, { phone }));
+  const phone = phoneNumber();
+
+  const { outcome, calls, req } = await run(strategy, {
+    body: { phone },
+    options: { ...SEND, tingtingCallback: true },
+  });
+
+  const sent = {
+    phone: `+977${phone}`,
+    channel: 'text',
+    expiresAt: new Date(T0 + 300_000),
+    resendAt: new Date(T0 + 60_000),
+  };
+  expect(outcome).toEqual({ action: 'fail', challenge: sent, status: 202 });
+  expect(calls).toHaveLength(1);
+  expect(req.tingtingSent).toEqual(sent);
+  expect(JSON.stringify(outcome)).not.toContain(sender.last(phone).code);
+});

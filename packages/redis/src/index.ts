@@ -1,2 +1,4 @@
 export { StoreUnavailableError } from '@tingting-auth/core';
-export { RedisStore, type RedisStoreOptions, type SendCommand } from './redis-store.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export type { SendCommand } from './script-runner.js';
+export { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';

@@ -1,23 +1,25 @@
-import { createHash } from 'node:crypto';
+import type {
+  ChallengeRecord,
+  DeliveryFailure,
+  HitOutcome,
+  IssueOutcome,
+  OTPStore,
+  SendLimits,
+  Subject,
+  VerifyOutcome,
+  VerifyPolicy,
+} from '@tingting-auth/core/store';
 import {
-  type ChallengeRecord,
-  type HitOutcome,
-  type IssueOutcome,
-  type OTPStore,
-  type SendLimits,
-  StoreUnavailableError,
-  type Subject,
-  type VerifyOutcome,
-  type VerifyPolicy,
-} from '@tingting-auth/core';
+  asArray,
+  type Script,
+  ScriptRunner,
+  type SendCommand,
+  script,
+  toNumber,
+  toText,
+  UnexpectedReplyError,
+} from './script-runner.js';
 import { ABANDON, CANCEL, HIT, ISSUE, VERIFY } from './scripts.js';
-
-/**
- * Sends one raw Redis command (`['EVALSHA', sha, '2', key1, key2, ...args]`) and resolves with
- * the reply. node-redis: `(args) => client.sendCommand(args)`; ioredis:
- * `(args) => client.call(args[0], ...args.slice(1))`.
- */
-export type SendCommand = (args: string[]) => Promise<unknown>;
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -38,15 +40,6 @@ export interface RedisStoreOptions {
 /** Extra lifetime given to keys past the moment the policy stops needing them. */
 const MARGIN_IN_MILLISECONDS = 60_000;
 
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
 const SCRIPTS = {
   issue: script(ISSUE),
   verify: script(VERIFY),
@@ -54,34 +47,6 @@ const SCRIPTS = {
   cancel: script(CANCEL),
   hit: script(HIT),
 };
-
-class UnexpectedReplyError extends Error {
-  constructor() {
-    super('Unexpected reply from Redis');
-    this.name = 'UnexpectedReplyError';
-  }
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
-
-function toNumber(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(String(value));
-  if (!Number.isFinite(n)) throw new UnexpectedReplyError();
-  return n;
-}
-
-function toText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  throw new UnexpectedReplyError();
-}
-
-function asArray(value: unknown): unknown[] {
-  if (!Array.isArray(value) || value.length === 0) throw new UnexpectedReplyError();
-  return value;
-}
 
 /**
  * An {@link OTPStore} on Redis (or Valkey), for apps that run in more than one process.
@@ -96,9 +61,8 @@ function asArray(value: unknown): unknown[] {
  * ```
  */
 export class RedisStore implements OTPStore {
-  private readonly sendCommand: SendCommand;
+  private readonly runner: ScriptRunner;
   private readonly prefix: string;
-  private readonly timeoutInMilliseconds: number;
 
   constructor(options: RedisStoreOptions) {
     if (typeof options?.sendCommand !== 'function') {
@@ -112,9 +76,13 @@ export class RedisStore implements OTPStore {
     if (!Number.isFinite(timeout) || timeout <= 0) {
       throw new TypeError('RedisStore: options.timeoutInMilliseconds must be a positive number');
     }
-    this.sendCommand = options.sendCommand;
     this.prefix = prefix;
-    this.timeoutInMilliseconds = timeout;
+    // The message stays generic: no key (it holds the phone number) and no hash.
+    this.runner = new ScriptRunner(
+      options.sendCommand,
+      timeout,
+      'The Redis OTP store is unavailable',
+    );
   }
 
   private numberKey(phone: string): string {
@@ -125,42 +93,13 @@ export class RedisStore implements OTPStore {
     return `${this.numberKey(subject.phone)}:c:${subject.purpose}`;
   }
 
-  private async send(args: string[]): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('Redis command timed out')),
-        this.timeoutInMilliseconds,
-      );
-    });
-    try {
-      return await Promise.race([this.sendCommand(args), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async run(
+  private run(
     s: Script,
     keys: string[],
     args: (string | number)[],
     parse: (reply: unknown) => unknown,
   ): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args.map(String)];
-    try {
-      let reply: unknown;
-      try {
-        reply = await this.send(['EVALSHA', s.sha, ...tail]);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        // The script cache was flushed (or this is a fresh node): EVAL runs and caches it.
-        reply = await this.send(['EVAL', s.source, ...tail]);
-      }
-      return parse(reply);
-    } catch (error) {
-      // The message stays generic: no key (it holds the phone number) and no hash.
-      throw new StoreUnavailableError('The Redis OTP store is unavailable', { cause: error });
-    }
+    return this.runner.run(s, keys, args, parse);
   }
 
   /** {@inheritDoc @tingting-auth/core#OTPStore.issue} */
@@ -197,11 +136,18 @@ export class RedisStore implements OTPStore {
   }
 
   /** {@inheritDoc @tingting-auth/core#OTPStore.abandon} */
-  async abandon(subject: Subject, challengeId: string, _now: number): Promise<void> {
+  async abandon(
+    subject: Subject,
+    challengeId: string,
+    _now: number,
+    failure?: DeliveryFailure,
+  ): Promise<void> {
     await this.run(
       SCRIPTS.abandon,
       [this.numberKey(subject.phone), this.challengeKey(subject)],
-      [challengeId],
+      failure === undefined
+        ? [challengeId, '0', 0]
+        : [challengeId, '1', failure.limits.maxSendsPerWindow],
       () => undefined,
     );
   }

@@ -3,7 +3,7 @@
  * operation is one round trip and no two guesses interleave.
  *
  * Number hash (`{prefix:phone}`): `ls` lastSentAt, `ws` window start, `wc` sends in window,
- * `f` failures, `lf` last failure at, `lu` locked until, `k` keep-until (for the TTL).
+ * `df` the window start of the window in which a delivery last failed definitively, `f` failures, `lf` last failure at, `lu` locked until, `k` keep-until (for the TTL).
  * Challenge hash (`{prefix:phone}:c:<purpose>`): `i` id, `h` code hash, `x` expiresAt,
  * `ch` channel, `a` attempts.
  *
@@ -111,12 +111,26 @@ keep(n, now + fw, now, margin)
 return {'wrong_code', f, maxA - a - 1}
 `;
 
-/** KEYS: number, challenge. ARGV: id. */
+/**
+ * KEYS: number, challenge. ARGV: id, failed (`1` for a definite delivery failure, else `0`),
+ * maxSends. A repeated definite failure in one window closes it (`wc` = maxSends, cooldown kept).
+ */
 export const ABANDON: string = `
-if redis.call('HGET', KEYS[2], 'i') == ARGV[1] then
-  redis.call('DEL', KEYS[2])
-  redis.call('HDEL', KEYS[1], 'ls')
+local n, c = KEYS[1], KEYS[2]
+local pending = redis.call('HGET', c, 'i') == ARGV[1]
+if pending then redis.call('DEL', c) end
+local release = pending
+if ARGV[2] == '1' then
+  local s = redis.call('HMGET', n, 'ws', 'df', 'wc')
+  if s[1] and s[1] == s[2] then
+    local maxSends = tonumber(ARGV[3])
+    if (tonumber(s[3]) or 0) < maxSends then redis.call('HSET', n, 'wc', maxSends) end
+    release = false
+  elseif s[1] then
+    redis.call('HSET', n, 'df', s[1])
+  end
 end
+if release then redis.call('HDEL', n, 'ls') end
 return 1
 `;
 

@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { describeSessionStoreContract } from '../../core/test/sessions-store-contract.js';
 import { describeStoreContract } from '../../core/test/store-contract.js';
-import { RedisStore } from '../src/index.js';
+import { RedisSessionStore, RedisStore } from '../src/index.js';
 import { deletePrefix, uniquePrefix } from './helpers.js';
+import { itRefreshesOnceAcrossProcesses } from './sessions-single-flight.js';
 
 // A real three-primary Redis Cluster (scripts/redis-cluster.sh). A script whose keys were in
 // different slots would answer CROSSSLOT, and the contract suite would fail.
@@ -62,6 +64,72 @@ describeStoreContract(
     },
   },
 );
+
+// The session store on the same cluster: a subject's sessions, index and locks share one slot,
+// a throttle group's counters another; any cross-slot script would fail with CROSSSLOT.
+const sessionsNodeRedis = createCluster({
+  rootNodes: ROOT_NODES.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+});
+const sessionsNodeRedisPrefix = uniquePrefix('cluster-sessions-node-redis');
+
+describeSessionStoreContract(
+  'RedisSessionStore on Redis Cluster (node-redis createCluster)',
+  async () => {
+    await sessionsNodeRedis.connect();
+    return new RedisSessionStore({
+      prefix: sessionsNodeRedisPrefix,
+      sendCommand: (args) => sessionsNodeRedis.sendCommand(args[3], false, args),
+    });
+  },
+  {
+    cleanup: () => cleanup(sessionsNodeRedisPrefix).then(() => sessionsNodeRedis.destroy()),
+  },
+);
+
+const sessionsIoredis = new Cluster(ROOT_NODES, { lazyConnect: true });
+const sessionsIoredisPrefix = uniquePrefix('cluster-sessions-ioredis');
+
+describeSessionStoreContract(
+  'RedisSessionStore on Redis Cluster (ioredis Cluster)',
+  async () => {
+    await sessionsIoredis.connect();
+    return new RedisSessionStore({
+      prefix: sessionsIoredisPrefix,
+      sendCommand: (args) => sessionsIoredis.call(args[0] as string, ...args.slice(1)),
+    });
+  },
+  {
+    cleanup: async () => {
+      await cleanup(sessionsIoredisPrefix);
+      sessionsIoredis.disconnect();
+    },
+  },
+);
+
+// T2 on the cluster: 4 child processes share the session through the cluster.
+const flightClient = createCluster({
+  rootNodes: ROOT_NODES.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+});
+const flightPrefix = uniquePrefix('cluster-sessions-procs');
+
+describe('single flight across processes on Redis Cluster', () => {
+  beforeAll(async () => {
+    await flightClient.connect();
+  });
+  afterAll(async () => {
+    await cleanup(flightPrefix);
+    flightClient.destroy();
+  });
+  itRefreshesOnceAcrossProcesses(
+    `cluster:${PORTS.join(',')}`,
+    flightPrefix,
+    () =>
+      new RedisSessionStore({
+        prefix: flightPrefix,
+        sendCommand: (args) => flightClient.sendCommand(args[3], false, args),
+      }),
+  );
+});
 
 /** Delete a prefix's keys on every primary. */
 async function cleanup(prefix: string): Promise<void> {

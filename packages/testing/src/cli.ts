@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startFakeTingTing } from './fake-server.js';
 import type { FakeTingTingOptions } from './types.js';
+import type { RotationMode } from './upstream-types.js';
 
 const USAGE = `Usage: tingting-fake [options]
 
@@ -16,6 +17,10 @@ Options:
   --sms-credits <n>   starting SMS credits (default 100)
   --phone-credits <n> starting phone credits (default 100)
   --page-size <n>     page size of the sent-OTP list (default 10)
+  --rotation <mode>   refresh cookie: none | rotate | rotate-detect-reuse (default none)
+  --grace-seconds <n> a rotated refresh cookie still works this long (default 0)
+  --access-seconds <n>  access cookie lifetime (default 86400)
+  --refresh-seconds <n> refresh cookie lifetime (default 604800)
   --verbose           also print one line per request
   -h, --help          show this help`;
 
@@ -36,6 +41,10 @@ async function main(): Promise<void> {
       'sms-credits': { type: 'string' },
       'phone-credits': { type: 'string' },
       'page-size': { type: 'string' },
+      rotation: { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      'access-seconds': { type: 'string' },
+      'refresh-seconds': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,6 +57,9 @@ async function main(): Promise<void> {
   const sms = whole('sms-credits', values['sms-credits']);
   const phone = whole('phone-credits', values['phone-credits']);
   const pageSize = whole('page-size', values['page-size']);
+  const graceSeconds = whole('grace-seconds', values['grace-seconds']);
+  const accessSeconds = whole('access-seconds', values['access-seconds']);
+  const refreshSeconds = whole('refresh-seconds', values['refresh-seconds']);
   const options: FakeTingTingOptions = {
     port: whole('port', values.port) ?? 4010,
     ...(values.host === undefined ? {} : { host: values.host }),
@@ -62,6 +74,12 @@ async function main(): Promise<void> {
         }),
     credits: { ...(sms === undefined ? {} : { sms }), ...(phone === undefined ? {} : { phone }) },
     ...(pageSize === undefined ? {} : { pageSize }),
+    ...(values.rotation === undefined ? {} : { rotation: values.rotation as RotationMode }),
+    ...(graceSeconds === undefined ? {} : { graceSeconds }),
+    lifetimes: {
+      ...(accessSeconds === undefined ? {} : { accessSeconds }),
+      ...(refreshSeconds === undefined ? {} : { refreshSeconds }),
+    },
     ...(values.verbose ? { logger: (line: string) => process.stdout.write(`  ${line}\n`) } : {}),
   };
   const fake = await startFakeTingTing(options);

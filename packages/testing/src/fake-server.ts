@@ -1,47 +1,34 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
+  checkGrace,
+  checkLifetime,
+  checkPerBranchDelay,
+  checkRotation,
+  type LoginFailure,
+} from './accounts.js';
+import { hideSecrets, type KitRequest, type Routed, startKit } from './fake-http.js';
 import {
   type Answer,
-  BodyTooLargeError,
+  DRF_HEADERS,
   json,
   NOT_FOUND_HTML,
-  PROXY_ERROR_HTML,
   parseBody,
   parseCookies,
-  readBody,
   setCookie,
-  writeAnswer,
 } from './http.js';
 import { JWTSigner } from './jwt.js';
 import { MemoryOutbox } from './outbox.js';
 import { generateOTP, smsSegments, validateSendOTP } from './send-otp.js';
-import type {
-  Delivery,
-  FakeEndpoint,
-  FakeRequest,
-  FakeTingTing,
-  FakeTingTingOptions,
-  Fault,
-  FaultKind,
-  RedirectedRequest,
-} from './types.js';
+import { type MintedToken, TokenFamilies } from './token-families.js';
+import type { Delivery, FakeEndpoint, FakeTingTing, FakeTingTingOptions } from './types.js';
+import type { FakeAccountInput, PerBranchDelay } from './upstream-types.js';
 
 /** Access cookie lifetime: seed 000 says the JWT access token "expires in 1 day". */
 const ACCESS_LIFETIME_IN_SECONDS = 86_400;
 /** Refresh cookie lifetime: not in the seed; 7 days, longer than the access cookie. */
 const REFRESH_LIFETIME_IN_SECONDS = 7 * 86_400;
-const MAX_REQUEST_BODY_IN_BYTES = 1024 * 1024;
 const MAX_PAGE_SIZE = 100;
-const MAX_LOGGED_REQUESTS = 10_000;
-const DEFAULT_OVERSIZED_BYTES = 10 * 1024 * 1024;
 
 interface Route {
   readonly endpoint: FakeEndpoint;
@@ -80,7 +67,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ],
 ]);
 
-const ENDPOINTS: ReadonlySet<string> = new Set([...ROUTES.values()].map((route) => route.endpoint));
+const ENDPOINTS: readonly FakeEndpoint[] = [...ROUTES.values()].map((route) => route.endpoint);
 
 interface APIToken {
   readonly value: string;
@@ -101,6 +88,7 @@ interface SentOTP {
 
 interface Account {
   readonly id: number;
+  readonly username: string;
   readonly email: string;
   readonly password: string;
   active: boolean;
@@ -109,11 +97,6 @@ interface Account {
   readonly tokens: APIToken[];
   /** Newest last. */
   readonly sent: SentOTP[];
-}
-
-interface PendingFault {
-  readonly fault: Fault;
-  remaining: number;
 }
 
 type Authenticated =
@@ -136,25 +119,6 @@ function nepalTimestamp(milliseconds: number): string {
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
-}
-
-function validateFault(endpoint: FakeEndpoint, fault: Fault): void {
-  if (!ENDPOINTS.has(endpoint)) {
-    throw new TypeError(
-      `Unknown endpoint "${String(endpoint)}"; expected one of ${[...ENDPOINTS].join(', ')}`,
-    );
-  }
-  const times = fault.times ?? 1;
-  if (!(times >= 1)) throw new TypeError('fault.times must be at least 1 (or Infinity)');
-  if (
-    fault.status !== undefined &&
-    !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)
-  ) {
-    throw new TypeError('fault.status must be an HTTP status between 100 and 599');
-  }
-  if (fault.delayInMilliseconds !== undefined && !(fault.delayInMilliseconds >= 0)) {
-    throw new TypeError('fault.delayInMilliseconds must be 0 or more');
-  }
 }
 
 /**
@@ -182,61 +146,109 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
     throw new TypeError('apiToken must be a non-empty string without spaces');
   }
 
+  const inactiveLogin = options.inactiveLogin ?? 'not-activated';
+  if (inactiveLogin !== 'not-activated' && inactiveLogin !== 'generic') {
+    throw new TypeError(`inactiveLogin must be 'not-activated' or 'generic'`);
+  }
+  let perBranchDelay = checkPerBranchDelay(options.perBranchDelay ?? {});
+
   const signer = new JWTSigner();
   const outbox = new MemoryOutbox();
-  const requests: FakeRequest[] = [];
-  const redirectedRequests: RedirectedRequest[] = [];
-  const faults = new Map<FakeEndpoint, PendingFault[]>();
-  /** Access JWTs that still work (by `jti`): `expireAccessTokens` empties it. */
-  const liveAccessTokens = new Set<string>();
-  const pendingDelays = new Set<() => void>();
   let nextSentId = 1;
-  let closed = false;
 
-  const account: Account = {
-    id: 1,
-    email,
-    password,
-    active: true,
-    credits: { sms: options.credits?.sms ?? 100, phone: options.credits?.phone ?? 100 },
-    tokens: [
-      {
-        value: options.apiToken ?? hex(32),
-        createdAt: now(),
-        lastUsed: undefined,
-        deletedAt: undefined,
-      },
-    ],
-    sent: [],
+  const accounts: Account[] = [];
+  const newAccount = (input: FakeAccountInput, apiToken?: string): Account => {
+    if (typeof input.password !== 'string' || input.password === '') {
+      throw new TypeError('account.password must be a non-empty string');
+    }
+    const accountEmail = input.email ?? `${input.username}@example.com`;
+    if (findByEmail(accountEmail) !== undefined) {
+      throw new TypeError(`An account with email "${accountEmail}" already exists`);
+    }
+    const created: Account = {
+      id: accounts.length + 1,
+      username: input.username,
+      email: accountEmail,
+      password: input.password,
+      active: input.active ?? true,
+      credits: { sms: 100, phone: 100 },
+      tokens: [
+        {
+          value: apiToken ?? hex(32),
+          createdAt: now(),
+          lastUsed: undefined,
+          deletedAt: undefined,
+        },
+      ],
+      sent: [],
+    };
+    accounts.push(created);
+    return created;
   };
-  const accounts = [account];
+  const findByEmail = (wanted: string): Account | undefined => {
+    const normalized = wanted.trim().toLowerCase();
+    return accounts.find((candidate) => candidate.email.toLowerCase() === normalized);
+  };
+  const requireAccount = (identifier: string): Account => {
+    const found =
+      findByEmail(identifier) ?? accounts.find((candidate) => candidate.username === identifier);
+    if (found === undefined) throw new TypeError(`No account "${identifier}"`);
+    return found;
+  };
+
+  const account = newAccount({ username: 'dev', email, password }, options.apiToken);
+  account.credits.sms = options.credits?.sms ?? 100;
+  account.credits.phone = options.credits?.phone ?? 100;
+  for (const extra of options.accounts ?? []) newAccount(extra);
+
+  const mint = (
+    kind: 'access' | 'refresh',
+    accountId: number,
+    at: number,
+    lifetime: number,
+  ): MintedToken => {
+    const issuedAt = Math.floor(at / 1000);
+    const exp = issuedAt + lifetime;
+    return {
+      token: signer.sign({ token_type: kind, user_id: accountId, iat: issuedAt, exp }),
+      expiresAt: exp * 1000,
+    };
+  };
+  const families = new TokenFamilies(
+    now,
+    {
+      access: (accountId, at, lifetime) => mint('access', accountId, at, lifetime),
+      refresh: (accountId, at, lifetime) => mint('refresh', accountId, at, lifetime),
+    },
+    {
+      rotation: checkRotation(options.rotation ?? 'none'),
+      graceSeconds: checkGrace(options.graceSeconds ?? 0),
+      lifetimes: {
+        accessSeconds: checkLifetime(
+          'lifetimes.accessSeconds',
+          options.lifetimes?.accessSeconds ?? ACCESS_LIFETIME_IN_SECONDS,
+        ),
+        refreshSeconds: checkLifetime(
+          'lifetimes.refreshSeconds',
+          options.lifetimes?.refreshSeconds ?? REFRESH_LIFETIME_IN_SECONDS,
+        ),
+      },
+    },
+    (accountId) => accounts.find((candidate) => candidate.id === accountId)?.email,
+  );
+  const isActive = (accountId: number): boolean =>
+    accounts.find((candidate) => candidate.id === accountId)?.active === true;
 
   const currentToken = (owner: Account): APIToken | undefined =>
     owner.tokens.find((token) => token.deletedAt === undefined);
 
-  const issueAccess = (owner: Account): string => {
-    const issuedAt = Math.floor(now() / 1000);
-    const token = signer.sign({
-      token_type: 'access',
-      user_id: owner.id,
-      iat: issuedAt,
-      exp: issuedAt + ACCESS_LIFETIME_IN_SECONDS,
-    });
-    const claims = signer.verify(token, issuedAt);
-    if (typeof claims !== 'string') liveAccessTokens.add(claims.jti);
-    return setCookie('access', token, ACCESS_LIFETIME_IN_SECONDS, now());
-  };
-
-  const issueRefresh = (owner: Account): string => {
-    const issuedAt = Math.floor(now() / 1000);
-    const token = signer.sign({
-      token_type: 'refresh',
-      user_id: owner.id,
-      iat: issuedAt,
-      exp: issuedAt + REFRESH_LIFETIME_IN_SECONDS,
-    });
-    return setCookie('refresh', token, REFRESH_LIFETIME_IN_SECONDS, now());
-  };
+  const cookie = (name: 'access' | 'refresh', minted: MintedToken): string =>
+    setCookie(
+      name,
+      minted.token,
+      name === 'access' ? families.lifetimes.accessSeconds : families.lifetimes.refreshSeconds,
+      now(),
+    );
 
   // --- authentication -------------------------------------------------------------------------
 
@@ -275,7 +287,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
     if (
       typeof claims === 'string' ||
       claims.token_type !== 'access' ||
-      !liveAccessTokens.has(claims.jti)
+      !families.checkAccess(token).ok
     ) {
       return { ok: false, answer: INVALID_TOKEN };
     }
@@ -305,7 +317,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
 
   // --- endpoints --------------------------------------------------------------------------------
 
-  const login = (data: unknown): Answer => {
+  const login = async (data: unknown): Promise<Answer> => {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       return json(400, {
         non_field_errors: [
@@ -322,16 +334,27 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
       else if (value.trim() === '') fieldErrors[field] = ['This field may not be blank.'];
     }
     if (Object.keys(fieldErrors).length > 0) return json(400, fieldErrors);
-    const owner = accounts.find(
-      (candidate) => candidate.email.toLowerCase() === String(body.email).trim().toLowerCase(),
-    );
-    if (owner === undefined || owner.password !== body.password || !owner.active) {
+    const owner = findByEmail(String(body.email));
+    const failure: LoginFailure | undefined =
+      owner === undefined
+        ? 'unknownUser'
+        : owner.password !== body.password
+          ? 'wrongPassword'
+          : owner.active
+            ? undefined
+            : 'inactive';
+    if (owner === undefined || failure !== undefined) {
+      await kit.sleep(perBranchDelay[failure!] ?? 0);
+      if (failure === 'inactive' && inactiveLogin === 'not-activated') {
+        return json(401, { detail: 'Account is not activated.' });
+      }
       return json(401, { detail: 'No active account found with the given credentials' });
     }
+    const issued = families.login(owner.id);
     return json(
       200,
       { has_logged_in: true, message: 'Login Successful' },
-      { 'set-cookie': [issueAccess(owner), issueRefresh(owner)] },
+      { 'set-cookie': [cookie('access', issued.access), cookie('refresh', issued.refresh)] },
     );
   };
 
@@ -340,17 +363,22 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
     if (token === undefined || token === '')
       return json(400, { message: 'No refresh token provided' });
     const claims = signer.verify(token, Math.floor(now() / 1000));
+    const result = families.refresh(token, isActive);
     if (claims === 'malformed') return json(400, { detail: 'Invalid token payload.' });
-    if (claims === 'invalid') return json(401, { message: 'Failed To Refresh The Session' });
-    if (claims.token_type !== 'refresh') return json(400, { detail: 'Invalid token payload.' });
-    const owner = accounts.find((candidate) => candidate.id === claims.user_id);
-    if (owner === undefined) return json(401, { message: 'Failed To Refresh The Session' });
-    if (!owner.active) return json(401, { detail: 'Account is not activated.' });
-    return json(
-      200,
-      { message: 'Session Refreshed Successfully' },
-      { 'set-cookie': issueAccess(owner) },
-    );
+    if (typeof claims !== 'string' && claims.token_type !== 'refresh') {
+      return json(400, { detail: 'Invalid token payload.' });
+    }
+    if (!result.ok) {
+      if (result.outcome === 'inactive') return json(401, { detail: 'Account is not activated.' });
+      return json(401, { message: 'Failed To Refresh The Session' });
+    }
+    // A rotation (or a grace replay of the successor) also sets the refresh cookie; otherwise only
+    // the access cookie changes and the browser keeps its refresh cookie.
+    const cookies =
+      result.outcome === 'refreshed'
+        ? cookie('access', result.access)
+        : [cookie('access', result.access), cookie('refresh', result.refresh)];
+    return json(200, { message: 'Session Refreshed Successfully' }, { 'set-cookie': cookies });
   };
 
   const generateAPIToken = (owner: Account): Answer => {
@@ -382,7 +410,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
   const userProfile = (owner: Account): Answer =>
     json(200, {
       id: owner.id,
-      user: { first_name: 'Dev', last_name: 'User', username: 'dev', email: owner.email },
+      user: { first_name: 'Dev', last_name: 'User', username: owner.username, email: owner.email },
       profile_picture: null,
       contact_no: '9800000000',
       address: 'Kathmandu',
@@ -506,32 +534,8 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
 
   // --- dispatch ---------------------------------------------------------------------------------
 
-  const takeFault = (endpoint: FakeEndpoint): Fault | undefined => {
-    const queue = faults.get(endpoint);
-    const pending = queue?.[0];
-    if (queue === undefined || pending === undefined) return undefined;
-    pending.remaining -= 1;
-    if (pending.remaining <= 0) queue.shift();
-    return pending.fault;
-  };
-
-  const sleep = (milliseconds: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, milliseconds);
-      pendingDelays.add(done);
-    });
-
-  const handleRoute = async (
-    route: Route,
-    request: IncomingMessage,
-    url: URL,
-    rawBody: Buffer,
-  ): Promise<Answer> => {
+  const handleRoute = async (route: Route, input: KitRequest): Promise<Answer> => {
+    const { request, url, body: rawBody } = input;
     const method = request.method ?? 'GET';
     const allow = route.method === 'GET' ? 'GET, HEAD, OPTIONS' : 'POST, OPTIONS';
     // DRF authenticates and checks permissions before it looks at the method, so a wrong method
@@ -584,189 +588,37 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
     }
   };
 
-  const faultAnswer = (fault: Fault, kind: FaultKind, url: URL): Answer => {
-    const headers = fault.headers ?? {};
-    switch (kind) {
-      case 'html':
-        return {
-          status: fault.status ?? 200,
-          raw: PROXY_ERROR_HTML,
-          contentType: 'text/html; charset=utf-8',
-          headers,
-        };
-      case 'malformed-json':
-        return {
-          status: fault.status ?? 200,
-          raw: '{"status": 200, "success": true, "message": "OTP Sent',
-          headers,
-        };
-      case 'oversized': {
-        const size = fault.sizeInBytes ?? DEFAULT_OVERSIZED_BYTES;
-        const prefix = '{"status":200,"success":true,"errors":[],"data":"';
-        const raw = Buffer.alloc(Math.max(size, prefix.length + 2), 'x');
-        raw.write(prefix, 0, 'utf8');
-        raw.write('"}', raw.length - 2, 'utf8');
-        return { status: fault.status ?? 200, raw, headers };
-      }
-      case 'redirect':
-        return {
-          status: fault.status ?? 302,
-          body: undefined,
-          headers: {
-            location: fault.location ?? `${trapOrigin}${url.pathname}${url.search}`,
-            ...headers,
-          },
-        };
-      default: {
-        const status = fault.status ?? 500;
-        return { status, body: fault.body ?? { detail: STATUS_CODES[status] ?? 'Error' }, headers };
-      }
-    }
-  };
-
-  const record = (
-    request: IncomingMessage,
-    endpoint: FakeEndpoint | undefined,
-    status: number,
-    at: number,
-    fault?: FaultKind | 'delay',
-  ): void => {
-    const path = request.url ?? '/';
-    // Bounded so a long-running CLI or demo does not grow without end.
-    if (requests.length >= MAX_LOGGED_REQUESTS) requests.shift();
-    requests.push({
-      method: request.method ?? 'GET',
-      path,
-      endpoint,
-      status,
-      ...(fault === undefined ? {} : { fault }),
-      at: new Date(at),
-    });
-    log(
-      `${request.method} ${path.split('?')[0]} ${status === 0 ? 'reset' : status}${fault ? ` (fault: ${fault})` : ''}`,
-    );
-  };
-
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const at = now();
-    const url = new URL(request.url ?? '/', 'http://fake.invalid');
-    const route = ROUTES.get(url.pathname);
-    let rawBody: Buffer;
-    try {
-      rawBody = await readBody(request, MAX_REQUEST_BODY_IN_BYTES);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) {
-        response.destroy();
-        return;
-      }
-      const answer = json(413, { detail: 'Request body too large.' });
-      writeAnswer(response, answer);
-      record(request, route?.endpoint, answer.status, at);
-      return;
-    }
-    if (route === undefined) {
-      // Django's APPEND_SLASH: a known path without its trailing slash is redirected.
-      const slashed = ROUTES.get(`${url.pathname}/`);
-      const answer: Answer =
-        slashed !== undefined
-          ? { status: 301, headers: { location: `${url.pathname}/${url.search}` } }
-          : { status: 404, raw: NOT_FOUND_HTML, contentType: 'text/html; charset=utf-8' };
-      writeAnswer(response, answer, request.method === 'HEAD');
-      record(request, undefined, answer.status, at);
-      return;
-    }
-    const fault = takeFault(route.endpoint);
-    if (fault?.delayInMilliseconds) await sleep(fault.delayInMilliseconds);
-    if (closed) return;
-    const kind: FaultKind | undefined =
-      fault === undefined
+  const kit = await startKit<FakeEndpoint>({
+    host,
+    port: options.port ?? 0,
+    now,
+    log,
+    endpoints: ENDPOINTS,
+    route: (input): Routed<FakeEndpoint> | undefined => {
+      const route = ROUTES.get(input.url.pathname);
+      return route === undefined
         ? undefined
-        : (fault.kind ??
-          (fault.status !== undefined || !fault.delayInMilliseconds ? 'status' : undefined));
-    if (fault !== undefined && kind !== undefined && kind !== 'reset') {
-      // TingTing did its part, then the answer went wrong on the way back to the client.
-      if (fault.afterWork === true) await handleRoute(route, request, url, rawBody);
-      const answer = faultAnswer(fault, kind, url);
-      writeAnswer(response, answer, request.method === 'HEAD');
-      record(request, route.endpoint, answer.status, at, kind);
-      return;
-    }
-    const answer = await handleRoute(route, request, url, rawBody);
-    if (kind === 'reset') {
-      // The work is done (an OTP is delivered and charged) but the client never hears of it.
-      request.socket.destroy();
-      record(request, route.endpoint, 0, at, 'reset');
-      return;
-    }
-    writeAnswer(
-      response,
-      fault === undefined
-        ? answer
-        : { ...answer, headers: { ...answer.headers, ...fault.headers } },
-      request.method === 'HEAD',
-    );
-    record(request, route.endpoint, answer.status, at, fault === undefined ? undefined : 'delay');
-  };
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent && !response.destroyed) {
-        writeAnswer(response, json(500, { detail: 'A server error occurred.' }));
-      } else {
-        response.destroy();
-      }
-    });
+        : { endpoint: route.endpoint, handle: () => handleRoute(route, input) };
+    },
+    notFound: (input) => {
+      // Django's APPEND_SLASH: a known path without its trailing slash is redirected.
+      const { pathname, search } = input.url;
+      return ROUTES.has(`${pathname}/`)
+        ? { status: 301, headers: { location: `${pathname}/${search}` } }
+        : { status: 404, raw: NOT_FOUND_HTML, contentType: 'text/html; charset=utf-8' };
+    },
+    onRouted: (endpoint, input) => {
+      if (input.request.method !== 'POST') return;
+      if (endpoint === 'login') families.countLogin();
+      if (endpoint === 'refresh') families.countRefresh();
+    },
+    statusBody: (_status, reason) => ({ detail: reason }),
+    malformedJSON: '{"status": 200, "success": true, "message": "OTP Sent',
+    oversizedPrefix: '{"status":200,"success":true,"errors":[],"data":"',
+    baseHeaders: DRF_HEADERS,
+    tooLarge: json(413, { detail: 'Request body too large.' }),
   });
-
-  // The redirect fault's other origin: a second listener on another loopback address (another
-  // port if that address is not available) that records who followed, and whether they carried
-  // credentials along.
-  const trap = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      redirectedRequests.push({
-        method: request.method ?? 'GET',
-        path: request.url ?? '/',
-        hadAuthorization: request.headers.authorization !== undefined,
-        hadCookie: request.headers.cookie !== undefined,
-      });
-      writeAnswer(
-        response,
-        json(200, {
-          detail: 'This is another origin: the client followed a cross-origin redirect.',
-        }),
-      );
-    });
-  });
-
-  const listen = (target: Server, port: number, address: string): Promise<AddressInfo> =>
-    new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      target.once('error', onError);
-      target.listen(port, address, () => {
-        target.off('error', onError);
-        resolve(target.address() as AddressInfo);
-      });
-    });
-
-  const formatOrigin = (address: AddressInfo): string =>
-    `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-
-  const main = await listen(server, options.port ?? 0, host);
-  let trapAddress: AddressInfo;
-  try {
-    trapAddress = await listen(trap, 0, host === '127.0.0.1' ? '127.0.0.2' : host);
-  } catch {
-    trapAddress = await listen(trap, 0, host);
-  }
-  const url = formatOrigin(main);
-  const trapOrigin = formatOrigin(trapAddress);
-
-  const closeServer = (target: Server): Promise<void> =>
-    new Promise((resolve) => {
-      target.close(() => resolve());
-      target.closeAllConnections();
-    });
+  const { url } = kit;
 
   const fake: FakeTingTing = {
     url,
@@ -778,17 +630,14 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
       return { ...account.credits };
     },
     outbox,
-    requests,
-    redirectedRequests,
-    inject(endpoint, fault) {
-      validateFault(endpoint, fault);
-      const queue = faults.get(endpoint) ?? [];
-      queue.push({ fault, remaining: fault.times ?? 1 });
-      faults.set(endpoint, queue);
+    requests: kit.requests,
+    redirectedRequests: kit.redirectedRequests,
+    get stats() {
+      return families.stats;
     },
-    clearFaults() {
-      faults.clear();
-    },
+    refreshTokensPresented: families.presented,
+    inject: kit.inject,
+    clearFaults: kit.clearFaults,
     setCredits(credits) {
       for (const key of ['sms', 'phone'] as const) {
         const value = credits[key];
@@ -798,28 +647,40 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
         account.credits[key] = value;
       }
     },
+    addAccount(input) {
+      const created = newAccount(input);
+      return {
+        email: created.email,
+        password: created.password,
+        apiToken: created.tokens[0]!.value,
+      };
+    },
     expireAccessTokens() {
-      liveAccessTokens.clear();
+      families.expireAccessTokens();
+    },
+    revokeAll(identifier) {
+      families.revokeAccount(requireAccount(identifier).id);
     },
     revokeAPIToken() {
       const at = now();
       for (const token of account.tokens) if (token.deletedAt === undefined) token.deletedAt = at;
     },
-    setAccountActive(active) {
-      account.active = active;
+    setAccountActive(...args: [boolean] | [string, boolean]) {
+      if (args.length === 1) account.active = args[0];
+      else requireAccount(args[0]).active = args[1];
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const release of [...pendingDelays]) release();
-      await Promise.all([closeServer(server), closeServer(trap)]);
+    setRotation(rotation, graceSeconds) {
+      families.rotation = checkRotation(rotation);
+      if (graceSeconds !== undefined) families.graceSeconds = checkGrace(graceSeconds);
     },
+    setPerBranchDelay(delay: PerBranchDelay) {
+      perBranchDelay = checkPerBranchDelay(delay);
+    },
+    resetStats() {
+      families.resetStats();
+    },
+    close: kit.close,
   };
-  // Keep the token and password out of `console.log(fake)` and test-runner diffs.
-  Object.defineProperty(fake, inspect.custom, {
-    value: () => `FakeTingTing { url: '${url}' }`,
-    enumerable: false,
-  });
-  Object.defineProperty(fake, 'toJSON', { value: () => ({ url }), enumerable: false });
+  hideSecrets(fake, 'FakeTingTing', url);
   return fake;
 }

@@ -12,7 +12,7 @@ export interface Answer {
 }
 
 /** Django REST Framework's default answer headers, which a real TingTing response carries. */
-const DRF_HEADERS: Record<string, string> = {
+export const DRF_HEADERS: Record<string, string> = {
   vary: 'Accept, Cookie',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
@@ -28,7 +28,12 @@ export function json(
   return headers === undefined ? { status, body } : { status, body, headers };
 }
 
-export function writeAnswer(response: ServerResponse, answer: Answer, isHead = false): void {
+export function writeAnswer(
+  response: ServerResponse,
+  answer: Answer,
+  isHead = false,
+  baseHeaders: Record<string, string> = DRF_HEADERS,
+): void {
   if (response.destroyed || response.headersSent) return;
   const payload =
     answer.raw !== undefined
@@ -39,7 +44,7 @@ export function writeAnswer(response: ServerResponse, answer: Answer, isHead = f
         ? Buffer.alloc(0)
         : Buffer.from(JSON.stringify(answer.body), 'utf8');
   response.statusCode = answer.status;
-  for (const [name, value] of Object.entries(DRF_HEADERS)) response.setHeader(name, value);
+  for (const [name, value] of Object.entries(baseHeaders)) response.setHeader(name, value);
   if (payload.length > 0 || answer.raw !== undefined) {
     response.setHeader('content-type', answer.contentType ?? 'application/json');
   }

@@ -1,4 +1,6 @@
 export { startFakeTingTing } from './fake-server.js';
+export { startFakeNotes } from './notes.js';
+export { startFakeTimbr } from './timbr.js';
 export type {
   Delivery,
   FakeEndpoint,
@@ -10,3 +12,22 @@ export type {
   Outbox,
   RedirectedRequest,
 } from './types.js';
+export type {
+  FakeAccount,
+  FakeAccountInput,
+  FakeNotes,
+  FakeNotesOptions,
+  FakeTimbr,
+  FakeTimbrOptions,
+  FakeTokenStats,
+  FakeUpstream,
+  FakeUpstreamOptions,
+  NotesEndpoint,
+  PerBranchDelay,
+  PresentedRefreshToken,
+  RefreshOutcome,
+  RotationMode,
+  TimbrEndpoint,
+  TimbrTeamToken,
+  TokenLifetimes,
+} from './upstream-types.js';

@@ -1,3 +1,12 @@
+import type {
+  FakeAccountInput,
+  FakeTokenStats,
+  PerBranchDelay,
+  PresentedRefreshToken,
+  RotationMode,
+  TokenLifetimes,
+} from './upstream-types.js';
+
 /**
  * The endpoints of the TingTing API (seeds 000 and 001) the fake serves, by name.
  * Used to target faults ({@link FakeTingTing.inject}) and to label the request log.
@@ -43,8 +52,9 @@ export type FaultKind = 'status' | 'html' | 'malformed-json' | 'reset' | 'redire
  *   without doing the work.
  * - `html`: 200 with an HTML page (a captive portal or proxy error page), without doing the work.
  * - `malformed-json`: 200 with truncated JSON, without doing the work.
- * - `reset`: read the whole request, DO the work (a send is delivered and charged), then destroy
- *   the socket without answering: the outcome is unknown to the client.
+ * - `reset`: read the whole request, DO the work (a send is delivered and charged, a refresh token
+ *   is rotated), then destroy the socket without answering: the outcome is unknown to the client.
+ *   With `afterWork: false` the socket is destroyed before the work (the request never counted).
  * - `redirect`: 302 to the same path on another origin (a trap server that records what followed).
  * - `oversized`: 200 with a ~10 MB JSON body.
  * - `delayInMilliseconds` waits before any of the above; alone it delays the normal answer.
@@ -70,20 +80,24 @@ export interface Fault {
   /** Body size for `kind: 'oversized'`. @default 10 MiB */
   readonly sizeInBytes?: number;
   /**
-   * Do the work (deliver and charge a send) before answering with the fault; the real answer is
-   * dropped. `reset` always does the work. @default false
+   * Do the work (deliver and charge a send, rotate a refresh token) before answering with the
+   * fault; the real answer is dropped. @default false, except for `reset`, which does the work
+   * unless `afterWork` is explicitly `false`
    */
   readonly afterWork?: boolean;
 }
 
-/** One request the fake answered (or dropped). */
-export interface FakeRequest {
+/**
+ * One request a fake answered (or dropped). `E` is the fake's endpoint names
+ * ({@link FakeEndpoint} for TingTing, {@link TimbrEndpoint}, {@link NotesEndpoint}).
+ */
+export interface FakeRequest<E extends string = FakeEndpoint> {
   /** HTTP method. */
   readonly method: string;
   /** Path with query string, as received. */
   readonly path: string;
   /** The endpoint the path names, `undefined` for unknown paths. */
-  readonly endpoint: FakeEndpoint | undefined;
+  readonly endpoint: E | undefined;
   /** Status answered; `0` when the connection was reset without an answer. */
   readonly status: number;
   /** The fault applied, if any. */
@@ -122,6 +136,28 @@ export interface FakeTingTingOptions {
   readonly now?: () => number;
   /** Receives one line per request and per delivery (never a token, password or cookie). */
   readonly logger?: (line: string) => void;
+  /** More accounts that can log in (by `email`; `username` shows in their profile), each with its own API token. @default none */
+  readonly accounts?: readonly FakeAccountInput[];
+  /**
+   * Lifetimes of the access and refresh cookies/JWTs. @default { accessSeconds: 86400 (seed 000:
+   * "expires in 1 day"), refreshSeconds: 604800 (not in the seed) }
+   */
+  readonly lifetimes?: Partial<TokenLifetimes>;
+  /**
+   * Whether a refresh also sets a new `refresh` cookie (seed 000 is silent; UPSTREAM.md §8).
+   * @default 'none' (only a new `access` cookie)
+   */
+  readonly rotation?: RotationMode;
+  /** See {@link FakeUpstreamOptions.graceSeconds}. @default 0 */
+  readonly graceSeconds?: number;
+  /** Injected timing differences between failed-login branches. @default none */
+  readonly perBranchDelay?: PerBranchDelay;
+  /**
+   * What a login with the right password of an inactive account answers: seed 000's
+   * `401 {"detail": "Account is not activated."}` (documented for refresh), or the generic
+   * `401 {"detail": "No active account found with the given credentials"}`. @default 'not-activated'
+   */
+  readonly inactiveLogin?: 'not-activated' | 'generic';
 }
 
 /** Everything the outbox of delivered OTPs offers. */
@@ -160,6 +196,10 @@ export interface FakeTingTing {
   readonly requests: readonly FakeRequest[];
   /** Requests that followed a `redirect` fault to the other origin. */
   readonly redirectedRequests: readonly RedirectedRequest[];
+  /** A snapshot of the login/refresh counters. */
+  readonly stats: FakeTokenStats;
+  /** Every refresh cookie presented to the refresh endpoint, in order (`account` is the email). */
+  readonly refreshTokensPresented: readonly PresentedRefreshToken[];
   /** Make `endpoint`'s next answer(s) fail as `fault` says. Faults queue up in order. */
   inject(endpoint: FakeEndpoint, fault: Fault): void;
   /** Remove every pending fault. */
@@ -172,6 +212,22 @@ export interface FakeTingTing {
   revokeAPIToken(): void;
   /** Activate or deactivate the default account (a deactivated account cannot log in or refresh). */
   setAccountActive(active: boolean): void;
+  /** Activate or deactivate an account by email (or username). */
+  setAccountActive(identifier: string, active: boolean): void;
+  /** Add an account that can log in, with its own API token and 100/100 credits. A `TypeError` if the email is taken. */
+  addAccount(account: FakeAccountInput): {
+    readonly email: string;
+    readonly password: string;
+    readonly apiToken: string;
+  };
+  /** Every access and refresh JWT of the account (by email or username) stops working. */
+  revokeAll(identifier: string): void;
+  /** Change the refresh-cookie rotation (and grace) for the refreshes that follow. */
+  setRotation(rotation: RotationMode, graceSeconds?: number): void;
+  /** Change the injected per-branch login delays. */
+  setPerBranchDelay(delay: PerBranchDelay): void;
+  /** Zero the counters and forget the presented refresh tokens. */
+  resetStats(): void;
   /** Stop listening and drop every open connection. */
   close(): Promise<void>;
 }

@@ -63,6 +63,15 @@ describe('tingting-fake CLI', () => {
   });
 
   it('rejects a bad option with a message and a non-zero exit', async () => {
+    const rotation = spawn(process.execPath, [CLI, '--port', '0', '--rotation', 'often'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let rotationError = '';
+    rotation.stderr.on('data', (chunk: Buffer) => {
+      rotationError += chunk.toString('utf8');
+    });
+    expect(await new Promise((resolve) => rotation.once('exit', resolve))).toBe(1);
+    expect(rotationError).toContain("rotation must be 'none'");
     const child = spawn(process.execPath, [CLI, '--port', 'abc'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

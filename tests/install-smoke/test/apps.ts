@@ -19,10 +19,12 @@ export function startApp(
   project: string,
   file: string,
   fake: FakeTingTing,
+  extraEnv: Record<string, string> = {},
 ): Promise<Started<AppReady>> {
   return start([file], {
     cwd: project,
     env: {
+      ...extraEnv,
       TINGTING_API_TOKEN: fake.apiToken,
       TINGTING_EMAIL: fake.account.email,
       TINGTING_PASSWORD: fake.account.password,
@@ -88,4 +90,34 @@ export async function signIn(
   const me = await visitor.get(routes.me);
   expect(me.status, me.text).toBe(200);
   expect(me.json()).toMatchObject({ phone: e164 });
+}
+
+/**
+ * Password sign-in (createUpstreamAuth against a fake notes service): a wrong password (401
+ * INVALID_CREDENTIALS), the right one (200 { user }, a new session id), the guarded route reading
+ * the upstream with the session's token, then sign-out (204; the guard refuses again).
+ */
+export async function signInWithPassword(
+  url: string,
+  account: { username: string; password: string },
+): Promise<void> {
+  const visitor = new Visitor(url);
+  expect((await visitor.get('/account')).status).toBe(401);
+  const wrong = await visitor.postJSON('/auth/password/sign-in', {
+    username: account.username,
+    password: `${account.password}-wrong`,
+  });
+  expect(wrong.status, wrong.text).toBe(401);
+  expect(wrong.json()).toMatchObject({ error: { code: 'INVALID_CREDENTIALS' } });
+  const before = visitor.cookie('connect.sid');
+  const signedIn = await visitor.postJSON('/auth/password/sign-in', account);
+  expect(signedIn.status, signedIn.text).toBe(200);
+  expect(signedIn.json()).toMatchObject({ user: { subject: account.username } });
+  expect(visitor.cookie('connect.sid')).toBeDefined();
+  expect(visitor.cookie('connect.sid')).not.toBe(before);
+  const me = await visitor.get('/account');
+  expect(me.status, me.text).toBe(200);
+  expect(me.json()).toMatchObject({ username: account.username });
+  expect((await visitor.postJSON('/auth/password/sign-out', {})).status).toBe(204);
+  expect((await visitor.get('/account')).status).toBe(401);
 }

@@ -3,13 +3,14 @@
  * express 5 / express-session from the registry, in a project outside the workspace. The same
  * tiny app, written once as CommonJS (`require`) and once as ESM (`import`), signs a phone number
  * in end to end against the packed fake TingTing: send -> code from the fake's outbox -> verify
- * -> a session that the guard accepts.
+ * -> a session that the guard accepts; and with a password against the packed fake notes service
+ * (createUpstreamAuth, core's upstream entry).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as Testing from '@tingting-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, startApp } from './apps.js';
+import { signIn, signInWithPassword, startApp } from './apps.js';
 import { runNode, stopAll } from './processes.js';
 import { expectFromTarball, installedPackages, installProject } from './project.js';
 
@@ -24,6 +25,12 @@ const ROUTES = { send: '/auth/otp/send', verify: '/auth/otp/verify', me: '/me' }
 
 let project: string;
 let fake: Testing.FakeTingTing;
+let notes: Testing.FakeNotes;
+const ACCOUNT = { username: 'asha', password: 'install-smoke-password-1' };
+const upstreamEnv = () => ({
+  UPSTREAM_URL: notes.url,
+  UPSTREAM_SESSION_SECRET: 'install-smoke-upstream-secret-0123456789abcdef',
+});
 
 beforeAll(async () => {
   project = await installProject('express', {
@@ -37,11 +44,13 @@ beforeAll(async () => {
     '@tingting-auth/testing',
   ) as typeof Testing;
   fake = await testing.startFakeTingTing();
+  notes = await testing.startFakeNotes({ accounts: [ACCOUNT] });
 }, 120_000);
 
 afterAll(async () => {
   await stopAll();
   await fake?.close();
+  await notes?.close();
 });
 
 describe(`Express apps from the tarballs on Node ${process.version}`, () => {
@@ -59,7 +68,20 @@ describe(`Express apps from the tarballs on Node ${process.version}`, () => {
         const esm = Object.keys(await import(name)).filter((key) => key !== 'default').sort();
         names[name] = { cjs, esm };
       }
-      names.userAgent = require('@tingting-auth/core').USER_AGENT;
+      // The User-Agent the packed client sends (USER_AGENT itself is not exported).
+      const http = require('node:http');
+      names.userAgent = await new Promise((resolve) => {
+        const server = http.createServer((req, res) => {
+          resolve(req.headers['user-agent']);
+          res.end('{}');
+          server.close();
+        });
+        server.listen(0, '127.0.0.1', () => {
+          const baseURL = 'http://127.0.0.1:' + server.address().port;
+          const { TingTingClient } = require('@tingting-auth/core');
+          new TingTingClient({ apiToken: 'smoke', baseURL }).getUserProfile().catch(() => {});
+        });
+      });
       console.log(JSON.stringify(names));`;
     const { userAgent, ...names } = (await runNode(
       ['-e', `(async () => {${script}})()`],
@@ -82,38 +104,49 @@ describe(`Express apps from the tarballs on Node ${process.version}`, () => {
         'TingTingUnknownOutcomeError',
         'TingTingAPIError',
         'ValidationError',
-        'USER_AGENT',
       ]),
     );
     expect(names['@tingting-auth/express']?.cjs).toEqual(
-      expect.arrayContaining(['createTingTingAuth', 'OTPEngine', 'MemoryStore', 'ErrorCode']),
+      expect.arrayContaining([
+        'createTingTingAuth',
+        'createUpstreamAuth',
+        'OTPEngine',
+        'MemoryStore',
+        'ErrorCode',
+      ]),
     );
     expect(names['@tingting-auth/redis']?.cjs).toContain('RedisStore');
     expect(names['@tingting-auth/testing']?.cjs).toContain('startFakeTingTing');
   });
 
   it('signs in through a CommonJS app (require)', async () => {
-    const app = await startApp(project, 'server.cjs', fake);
-    // A CommonJS app must get the CommonJS builds only: one copy of core, no dual-package hazard.
+    const app = await startApp(project, 'server.cjs', fake, upstreamEnv());
+    // A CommonJS app must get the CommonJS builds only: no ESM copy, no dual-package hazard
+    // (express also loads core's ./protocol and ./public-errors entries, the app ./upstream).
     expect(app.ready.loaded.length).toBeGreaterThanOrEqual(2);
     for (const file of app.ready.loaded) {
       expect(file.startsWith(project), file).toBe(true);
-      expect(file).toMatch(/node_modules\/@tingting-auth\/(core|express)\/dist\/index\.cjs$/);
+      expect(file).toMatch(
+        /node_modules\/@tingting-auth\/(core|express)\/dist\/(index|protocol\/index|upstream\/index|public-errors)\.cjs$/,
+      );
     }
     await signIn(app.ready.url, fake, '9812345601', ROUTES);
     // It logged in with email and password: the CommonJS client's cookie jar works.
     expect(fake.requests).toContainEqual(
       expect.objectContaining({ endpoint: 'login', status: 200 }),
     );
+    await signInWithPassword(app.ready.url, ACCOUNT);
   });
 
   it('signs in through an ES module app (import)', async () => {
-    const app = await startApp(project, 'server.mjs', fake);
+    const app = await startApp(project, 'server.mjs', fake, upstreamEnv());
     expect(app.ready.loaded).toEqual([
       expect.stringMatching(/node_modules\/@tingting-auth\/core\/dist\/index\.js$/),
+      expect.stringMatching(/node_modules\/@tingting-auth\/core\/dist\/upstream\/index\.js$/),
       expect.stringMatching(/node_modules\/@tingting-auth\/express\/dist\/index\.js$/),
     ]);
     for (const file of app.ready.loaded) expect(file.startsWith(project), file).toBe(true);
     await signIn(app.ready.url, fake, '9812345602', ROUTES);
+    await signInWithPassword(app.ready.url, ACCOUNT);
   });
 });

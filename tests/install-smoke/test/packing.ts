@@ -6,6 +6,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { assertEntryPointsPacked, entryPoints } from '../../../scripts/pack-check.mjs';
+
+export { entryPoints };
 
 const run = promisify(execFile);
 
@@ -67,38 +70,36 @@ async function assertBuilt(directory: string, name: string): Promise<void> {
 export async function packAll(destination: string): Promise<Record<string, PackedPackage>> {
   const packed: Record<string, PackedPackage> = {};
   for (const directory of PUBLIC_PACKAGES) {
-    const cwd = join(WORKSPACE, 'packages', directory);
-    const { name, version } = JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')) as {
-      name: string;
-      version: string;
-    };
-    await assertBuilt(cwd, name);
-    // `pnpm pack` (not `npm pack`) is what `changeset publish` runs under pnpm: it replaces the
-    // `workspace:` ranges with real versions.
-    const { stdout } = await run('pnpm', ['pack', '--json', '--pack-destination', destination], {
-      cwd,
-    });
-    const report = JSON.parse(stdout) as { filename: string; files: { path: string }[] };
-    const tarball = report.filename;
-    const files = report.files.map((file) => file.path).sort();
-    // The manifest as it is in the tarball, not the workspace's: that is the one users get.
-    const manifestText = (await run('tar', ['-xOzf', tarball, 'package/package.json'])).stdout;
-    packed[name] = { name, workspaceVersion: version, tarball, manifestText, files };
+    const pack = await packPackage(join(WORKSPACE, 'packages', directory), destination);
+    packed[pack.name] = pack;
   }
   return packed;
 }
 
-/** Every file path a manifest points users at (`main`, `module`, `types`, `bin`, `exports`). */
-export function entryPoints(manifest: Manifest): string[] {
-  const paths = new Set<string>();
-  const add = (value: unknown): void => {
-    if (typeof value === 'string') paths.add(value.replace(/^\.\//, ''));
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(add);
+/**
+ * Pack the package in `directory` into `destination`, as `pnpm publish` would, and refuse a
+ * tarball that lacks a file its manifest points at (`scripts/pack-check.mjs`) before anything
+ * installs it.
+ */
+export async function packPackage(directory: string, destination: string): Promise<PackedPackage> {
+  const { name, version } = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
   };
-  add(manifest.main);
-  add(manifest.module);
-  add(manifest.types);
-  add(manifest.bin);
-  add(manifest.exports);
-  return [...paths].sort();
+  await assertBuilt(directory, name);
+  // `pnpm pack` (not `npm pack`) is what `changeset publish` runs under pnpm: it replaces the
+  // `workspace:` ranges with real versions. Scripts off: `prepack` would rebuild, and tsup's
+  // `clean` would empty a `dist/` other tests are reading; the package is built already.
+  const { stdout } = await run(
+    'pnpm',
+    ['pack', '--json', '--config.ignore-scripts=true', '--pack-destination', destination],
+    { cwd: directory },
+  );
+  const report = JSON.parse(stdout) as { filename: string; files: { path: string }[] };
+  const tarball = report.filename;
+  const files = report.files.map((file) => file.path).sort();
+  // The manifest as it is in the tarball, not the workspace's: that is the one users get.
+  const manifestText = (await run('tar', ['-xOzf', tarball, 'package/package.json'])).stdout;
+  assertEntryPointsPacked(name, JSON.parse(manifestText) as Manifest, files);
+  return { name, workspaceVersion: version, tarball, manifestText, files };
 }

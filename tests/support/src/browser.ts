@@ -298,8 +298,9 @@ export class DemoSignIn {
 }
 
 /**
- * The dev outbox page lists every delivered code, newest first, and the demo logged the last one
- * (the point of the embedded fake: the developer reads the code there).
+ * The dev outbox page lists every delivered code, newest first, and the credits the fake has
+ * left; the demo logged the last code (the point of the embedded fake: the developer reads the
+ * code there).
  */
 export async function expectDevOutbox(run: DemoInChromium<Demo>, appDir: string): Promise<void> {
   const context = await run.browser.newContext({ javaScriptEnabled: false });
@@ -309,6 +310,14 @@ export async function expectDevOutbox(run: DemoInChromium<Demo>, appDir: string)
   const { messages } = run.outbox();
   expect(codes.length).toBe(messages.length);
   expect(codes[0]).toBe(messages.at(-1)?.otp);
+  // The credits the fake has left, so a demo that runs dry says why.
+  const credits = run.demo.fake?.credits;
+  expect(await page.locator('[data-credits-sms]').textContent()).toBe(
+    credits?.sms.toLocaleString('en-US'),
+  );
+  expect(await page.locator('[data-credits-phone]').textContent()).toBe(
+    credits?.phone.toLocaleString('en-US'),
+  );
   await screenshot(page, appDir, 'outbox');
   await context.close();
   expect(run.lines.some((line) => line.includes(`code ${messages.at(-1)?.otp}`))).toBe(true);

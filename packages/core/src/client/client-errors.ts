@@ -195,7 +195,7 @@ export class TingTingRateLimitError extends TingTingAPIError {
     message: string,
     options: TingTingAPIErrorOptions & { retryAfterInSeconds?: number },
   ) {
-    super(message, options, ErrorCode.RATE_LIMITED);
+    super(message, options, ErrorCode.TINGTING_RATE_LIMITED);
     this.retryAfterInSeconds = options.retryAfterInSeconds;
   }
 }

@@ -6,6 +6,16 @@
  */
 
 import {
+  type ExchangeOutcome,
+  exchangeOnce,
+  type FetchLike,
+  NOT_JSON,
+  parseRetryAfter,
+  scrub,
+  sleep,
+  Timer,
+} from '../http/exchange.js';
+import {
   describeEndpoint,
   TingTingAPIError,
   type TingTingAPIErrorOptions,
@@ -22,8 +32,8 @@ import {
   TingTingUnknownOutcomeError,
 } from './client-errors.js';
 
-/** The subset of `fetch` the client uses; pass any WHATWG-compatible implementation. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike };
+export { parseRetryAfter, scrub };
 
 /** Settings resolved once from the client options. */
 export interface HTTPSettings {
@@ -72,57 +82,9 @@ export interface HTTPResponse {
   readonly body: unknown;
 }
 
-const NOT_JSON: unique symbol = Symbol('not JSON');
-
-interface RawResponse {
-  status: number;
-  headers: Headers;
-  json: unknown | typeof NOT_JSON;
-}
-
-/** Error codes (anywhere in the cause chain) that mean the request never left this machine. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
+type RawResponse = Extract<ExchangeOutcome, { kind: 'answer' }>;
 
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const MAX_TEXT_LENGTH = 300;
-const MIN_SECRET_LENGTH = 4;
-
-/** The first `code` string found along an error's cause chain. */
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Replace every secret in `text` and bound its length. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH) result = result.split(secret).join('[redacted]');
-  }
-  return result.length > MAX_TEXT_LENGTH ? `${result.slice(0, MAX_TEXT_LENGTH)}…` : result;
-}
 
 /** A string, or undefined. */
 function text(value: unknown): string | undefined {
@@ -196,100 +158,6 @@ function summarise(body: TingTingErrorBody | undefined): string {
   );
 }
 
-/** `Retry-After` in seconds (delta-seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(
-  value: string | null,
-  now: number = Date.now(),
-): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  // An HTTP date names its day and zone ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone would
-  // also read "-1" as a year.
-  if (!/[a-z]{3}/i.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
-}
-
-/** Read a body up to `limit` bytes; throws a `too-large` marker beyond. */
-async function readCapped(response: Response, limit: number): Promise<Uint8Array | 'too-large'> {
-  const declared = response.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
-    await response.body?.cancel().catch(() => {});
-    return 'too-large';
-  }
-  const stream = response.body;
-  if (stream === null) return new Uint8Array(0);
-  if (typeof stream.getReader !== 'function') {
-    // A fetch whose body is not a WHATWG stream: read it whole, then check.
-    const whole = new Uint8Array(await response.arrayBuffer());
-    return whole.byteLength > limit ? 'too-large' : whole;
-  }
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
-
-function parseJSON(bytes: Uint8Array): unknown | typeof NOT_JSON {
-  const source = new TextDecoder('utf-8').decode(bytes);
-  if (source.trim() === '') return NOT_JSON;
-  try {
-    return JSON.parse(source);
-  } catch {
-    // The SyntaxError quotes the body, which may hold a token: never keep it.
-    return NOT_JSON;
-  }
-}
-
-/** Aborts after a delay; `clear()` cancels it. */
-class Timer {
-  readonly controller = new AbortController();
-  readonly #handle: ReturnType<typeof setTimeout>;
-
-  constructor(delayInMilliseconds: number) {
-    this.#handle = setTimeout(() => this.controller.abort(), delayInMilliseconds);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  clear(): void {
-    clearTimeout(this.#handle);
-  }
-}
-
-function sleep(delayInMilliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(handle);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const handle = setTimeout(done, delayInMilliseconds);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * The error for a 2xx send whose body cannot be read (not JSON, over the size cap, the wrong shape).
  * A 2xx means TingTing accepted the request, so the OTP most likely went out: this is an unknown
@@ -322,14 +190,12 @@ class Failures {
 
   /** A failure with no (complete) answer: timeout, transport error, or unknown outcome. */
   noAnswer(
-    error: unknown,
-    phase: 'connect' | 'total' | undefined,
-    answered: boolean,
+    outcome: Extract<ExchangeOutcome, { kind: 'no-answer' }>,
   ): TingTingTimeoutError | TingTingTransportError | TingTingUnknownOutcomeError {
     const { endpoint } = this.request;
-    const code = errorCode(error);
-    const notSent =
-      !answered && phase === undefined && code !== undefined && NOT_SENT_CODES.has(code);
+    const { error, answered, notSent, code } = outcome;
+    // The TingTing client passes no caller signal, so `aborted` cannot happen; count it as total.
+    const phase = outcome.phase === 'aborted' ? 'total' : outcome.phase;
     if (this.request.unknownOutcomeOnFailure && !notSent) {
       const why =
         phase !== undefined
@@ -493,44 +359,35 @@ async function attemptOnce(
   failures: Failures,
   totalSignal: AbortSignal,
 ): Promise<RawResponse | Error> {
-  const connect = new Timer(settings.connectTimeoutInMilliseconds);
-  const signal = AbortSignal.any([connect.signal, totalSignal]);
-  const phase = (): 'connect' | 'total' | undefined =>
-    totalSignal.aborted ? 'total' : connect.signal.aborted ? 'connect' : undefined;
-  const fetchImpl = request.fetch ?? settings.fetch;
-  let response: Response;
-  try {
-    response = await fetchImpl(request.url.href, {
+  const outcome = await exchangeOnce(
+    settings,
+    {
       method: request.method,
+      url: request.url,
       headers: headersOf(settings, request),
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      redirect: 'manual',
-      signal,
-    });
-  } catch (error) {
-    return failures.noAnswer(error, phase(), false);
-  } finally {
-    connect.clear();
+      ...(request.fetch === undefined ? {} : { fetch: request.fetch }),
+    },
+    totalSignal,
+  );
+  switch (outcome.kind) {
+    case 'no-answer':
+      return failures.noAnswer(outcome);
+    case 'redirect':
+      // Definite even for send OTP. A redirect is an answer given instead of handling the request
+      // (Django's APPEND_SLASH, HTTP to HTTPS, a moved host, a proxy's sign-in page), while seed
+      // 001's send answers 200 with its result once it has sent; the redirect is never followed,
+      // so the request never reaches a handler that sends. Calling it an unknown outcome would
+      // also turn a wrong baseURL (every send redirected) into kept codes and cooldowns for SMS
+      // never sent.
+      throw failures.redirect(outcome.status);
+    case 'too-large': {
+      const error = failures.tooLarge(outcome.status);
+      throw outcome.status >= 200 && outcome.status < 300
+        ? failures.unreadableSuccess(error)
+        : error;
+    }
+    default:
+      return outcome;
   }
-  const { status, headers } = response;
-  if (status >= 300 && status < 400) {
-    await response.body?.cancel().catch(() => {});
-    // Definite even for send OTP. A redirect is an answer given instead of handling the request
-    // (Django's APPEND_SLASH, HTTP to HTTPS, a moved host, a proxy's sign-in page), while seed 001's
-    // send answers 200 with its result once it has sent; the redirect is never followed, so the
-    // request never reaches a handler that sends. Calling it an unknown outcome would also turn a
-    // wrong baseURL (every send redirected) into kept codes and cooldowns for SMS never sent.
-    throw failures.redirect(status);
-  }
-  let bytes: Uint8Array | 'too-large';
-  try {
-    bytes = await readCapped(response, settings.maxResponseSizeInBytes);
-  } catch (error) {
-    return failures.noAnswer(error, phase(), true);
-  }
-  if (bytes === 'too-large') {
-    const error = failures.tooLarge(status);
-    throw status >= 200 && status < 300 ? failures.unreadableSuccess(error) : error;
-  }
-  return { status, headers, json: parseJSON(bytes) };
 }

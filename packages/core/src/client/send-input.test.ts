@@ -25,6 +25,16 @@ describe('buildSendOTPBody', () => {
     });
   });
 
+  it('a number the caller parsed ({ national }) is sent as it is: one parse, the allow-list decides', () => {
+    // A fixed-line number: the string form refuses it (Nepali mobiles only), the parsed one goes.
+    expect(fieldOf({ ...BASE, number: '014123456' })).toBe('number');
+    expect(buildSendOTPBody({ ...BASE, number: { national: '14123456' } })).toMatchObject({
+      number: '14123456',
+    });
+    expect(fieldOf({ ...BASE, number: { national: '98 12' } })).toBe('number');
+    expect(fieldOf({ ...BASE, number: {} })).toBe('number');
+  });
+
   it('otp given: personnel mode', () => {
     expect(buildSendOTPBody({ ...BASE, otp: '0042' })).toMatchObject({
       otp_options: 'personnel',

@@ -6,12 +6,16 @@
 
 import { ValidationError } from '../errors.js';
 import { type Channel, VOICES, type Voice } from '../otp-types.js';
-import { isNepaliMobile, parsePhoneNumber } from '../phone.js';
+import { isNepaliMobile, type PhoneNumber, parsePhoneNumber } from '../phone.js';
 
 /** Input of {@link TingTingClient.sendOTP}. */
 export interface SendOTPInput {
-  /** The recipient, in any form people type (`98XXXXXXXX`, `+977 98…`, Devanagari digits); sent in national form. */
-  number: string;
+  /**
+   * The recipient: as people type it (`98XXXXXXXX`, `+977 98…`, Devanagari digits), parsed and
+   * checked to be a Nepali mobile here; or a number the caller parsed already (`{ national }`,
+   * as the engine's sender passes it after its allow-list decided), sent as it is: parsed once.
+   */
+  number: string | Pick<PhoneNumber, 'national'>;
   /** The text (or the words of the call), with the `{otp}` placeholder. */
   message: string;
   /** `text` (SMS) or `voice` (call). TingTing's `sms_send_options`. */
@@ -56,8 +60,15 @@ export function buildSendOTPBody(input: SendOTPInput): SendOTPWireBody {
       'sendOTP: input must be an object { number, message, channel, … }',
     );
   }
-  const phone = parsePhoneNumber(input.number);
-  if (phone === undefined || !isNepaliMobile(phone)) {
+  const given = input.number;
+  const parsed = typeof given === 'object' && given !== null;
+  const phone = parsed ? given : parsePhoneNumber(given);
+  if (
+    phone === undefined ||
+    typeof phone.national !== 'string' ||
+    !/^[0-9]{4,15}$/.test(phone.national) ||
+    (!parsed && !isNepaliMobile(phone as PhoneNumber))
+  ) {
     throw new ValidationError(
       'number',
       'sendOTP: number must be a Nepali mobile number, e.g. 98XXXXXXXX',

@@ -6,10 +6,15 @@
  * @packageDocumentation
  */
 
-import makeFetchCookie from 'fetch-cookie';
-import { CookieJar } from 'tough-cookie';
+import type makeFetchCookie from 'fetch-cookie';
+import type { CookieJar } from 'tough-cookie';
 import packageJSON from '../../package.json' with { type: 'json' };
 import { ValidationError } from '../errors.js';
+import {
+  resolveBaseURL,
+  resolveFetch,
+  positiveInteger as sharedPositiveInteger,
+} from '../http/options.js';
 import {
   TingTingAuthenticationError,
   type TingTingEndpoint,
@@ -41,14 +46,37 @@ import type {
   TingTingUserProfile,
 } from './types.js';
 
-// fetch-cookie's CommonJS build exports `{ __esModule: true, default: fetchCookie }`, and this
-// package's CommonJS build (esbuild in Node interop mode, since package.json says "type": "module")
-// hands that whole object to a default import: `new TingTingClient()` crashed under `require()`.
-// Take the function from whichever shape arrives.
-const fetchCookie: typeof makeFetchCookie =
-  typeof makeFetchCookie === 'function'
-    ? makeFetchCookie
-    : (makeFetchCookie as unknown as { default: typeof makeFetchCookie }).default;
+/** The cookie jar of an email + password session, and `fetch` wrapped to use it. */
+interface CookieSession {
+  readonly jar: CookieJar;
+  readonly fetch: FetchLike;
+}
+
+/**
+ * fetch-cookie and tough-cookie (with tldts, about 3 MB and 30 ms to import) are loaded when an
+ * email + password client first needs its session, not when this module is imported: a client
+ * with an API token never loads them.
+ */
+async function createCookieSession(fetchImpl: FetchLike): Promise<CookieSession> {
+  const [fetchCookieModule, { CookieJar }] = await Promise.all([
+    import('fetch-cookie'),
+    import('tough-cookie'),
+  ]);
+  // fetch-cookie's CommonJS build exports `{ __esModule: true, default: fetchCookie }`, and this
+  // package's CommonJS build (esbuild in Node interop mode, since package.json says "type":
+  // "module") can hand that whole object over as the default: `import_fetch_cookie.default is not
+  // a function` under `require()`. Take the function from whichever shape arrives.
+  const imported: unknown = fetchCookieModule.default;
+  const fetchCookie = (
+    typeof imported === 'function' ? imported : (imported as { default: unknown }).default
+  ) as typeof makeFetchCookie;
+  const jar = new CookieJar();
+  const fetch = fetchCookie(
+    fetchImpl as (input: string, init?: RequestInit) => Promise<Response>,
+    jar,
+  ) as unknown as FetchLike;
+  return { jar, fetch };
+}
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -102,18 +130,11 @@ const PATHS: Record<TingTingEndpoint, string> = {
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const TOKEN = /^[\x21-\x7e]+$/;
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 const MAX_PAGE_SIZE = 1000;
 const MAX_PAGES = 100_000;
 
 function positiveInteger(name: string, value: unknown, fallback: number, minimum = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw new TypeError(
-      `TingTingClient: ${name} must be an integer >= ${minimum}, got ${String(value)}`,
-    );
-  }
-  return value;
+  return sharedPositiveInteger('TingTingClient', name, value, fallback, minimum);
 }
 
 function isAuthenticationFailure(error: unknown): error is TingTingAuthenticationError {
@@ -144,8 +165,8 @@ export class TingTingClient {
   readonly #email: string | undefined;
   readonly #password: string | undefined;
   #apiToken: string | undefined;
-  readonly #jar = new CookieJar();
-  readonly #cookieFetch: FetchLike;
+  /** Created on first use by {@link createCookieSession}. */
+  #cookies: Promise<CookieSession> | undefined;
   /**
    * Bumped on every successful login or refresh and every settled renewal: a call that got a 401
    * for a session older than the current epoch does not start another renewal.
@@ -188,36 +209,13 @@ export class TingTingClient {
     this.#email = hasEmail ? email : undefined;
     this.#password = hasPassword ? password : undefined;
 
-    let base: URL;
-    try {
-      base = new URL(options.baseURL ?? DEFAULT_BASE_URL);
-    } catch {
-      throw new TypeError(
-        'TingTingClient: baseURL must be an absolute URL, e.g. https://app.tingting.io',
-      );
-    }
-    if (
-      base.protocol !== 'https:' &&
-      !(base.protocol === 'http:' && LOOPBACK.test(base.hostname))
-    ) {
-      throw new TypeError(
-        'TingTingClient: baseURL must use https: (http: only for localhost, 127.x.x.x or [::1]): the API token must not travel in clear',
-      );
-    }
-    if (base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') {
-      throw new TypeError(
-        'TingTingClient: baseURL must not contain credentials, a query or a fragment',
-      );
-    }
-    if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
-    this.#base = base;
-
-    const fetchImpl = options.fetch ?? globalThis.fetch;
-    if (typeof fetchImpl !== 'function') {
-      throw new TypeError(
-        'TingTingClient: fetch must be a function (Node >= 20 has a global fetch)',
-      );
-    }
+    this.#base = resolveBaseURL(
+      'TingTingClient',
+      options.baseURL ?? DEFAULT_BASE_URL,
+      'https://app.tingting.io',
+      'the API token',
+    );
+    const fetchImpl = resolveFetch('TingTingClient', options.fetch);
     const timeoutInMilliseconds = positiveInteger(
       'timeoutInMilliseconds',
       options.timeoutInMilliseconds,
@@ -260,10 +258,6 @@ export class TingTingClient {
       ],
       random: Math.random,
     };
-    this.#cookieFetch = fetchCookie(
-      fetchImpl as (input: string, init?: RequestInit) => Promise<Response>,
-      this.#jar,
-    ) as unknown as FetchLike;
   }
 
   /** The API origin and path prefix requests go to. */
@@ -287,7 +281,7 @@ export class TingTingClient {
       method: 'POST',
       url: this.#url('login'),
       body: { email, password },
-      fetch: this.#cookieFetch,
+      fetch: (await this.#cookieSession()).fetch,
       retry: false,
       unknownOutcomeOnFailure: false,
     });
@@ -316,7 +310,7 @@ export class TingTingClient {
       endpoint: 'refresh',
       method: 'POST',
       url: this.#url('refresh'),
-      fetch: this.#cookieFetch,
+      fetch: (await this.#cookieSession()).fetch,
       retry: false,
       unknownOutcomeOnFailure: false,
     });
@@ -331,13 +325,13 @@ export class TingTingClient {
    */
   async generateAPIToken(): Promise<{ token: string }> {
     const response = await this.#withSession(
-      (jwt) =>
+      async (jwt) =>
         this.#request({
           endpoint: 'generateAPIToken',
           method: 'POST',
           url: this.#url('generateAPIToken'),
           authorization: `Bearer ${jwt}`,
-          fetch: this.#cookieFetch,
+          fetch: (await this.#cookieSession()).fetch,
           retry: false,
           unknownOutcomeOnFailure: false,
         }),
@@ -354,13 +348,13 @@ export class TingTingClient {
    */
   async getAPIToken(): Promise<TingTingAPIToken | undefined> {
     const response = await this.#withSession(
-      (jwt) =>
+      async (jwt) =>
         this.#request({
           endpoint: 'getAPIToken',
           method: 'GET',
           url: this.#url('getAPIToken'),
           authorization: `Bearer ${jwt}`,
-          fetch: this.#cookieFetch,
+          fetch: (await this.#cookieSession()).fetch,
           retry: true,
           unknownOutcomeOnFailure: false,
         }),
@@ -517,9 +511,18 @@ export class TingTingClient {
     return { email: this.#email, password: this.#password };
   }
 
+  /** The cookie jar and cookie `fetch`, created on the first call that needs the session. */
+  #cookieSession(): Promise<CookieSession> {
+    this.#cookies ??= createCookieSession(this.#settings.fetch).catch((error: unknown) => {
+      this.#cookies = undefined;
+      throw error;
+    });
+    return this.#cookies;
+  }
+
   /** The access JWT in the jar (`access`, else a JWT-shaped cookie that is not the refresh one). */
   async #session(): Promise<{ jwt: string; hasRefresh: boolean } | undefined> {
-    const cookies = await this.#jar.getCookies(this.#base.href);
+    const cookies = await (await this.#cookieSession()).jar.getCookies(this.#base.href);
     let jwt: string | undefined;
     let hasRefresh = false;
     for (const cookie of cookies) {
@@ -597,7 +600,7 @@ export class TingTingClient {
   }
 
   async #hasRefreshCookie(): Promise<boolean> {
-    const cookies = await this.#jar.getCookies(this.#base.href);
+    const cookies = await (await this.#cookieSession()).jar.getCookies(this.#base.href);
     return cookies.some((cookie) => /refresh/i.test(cookie.key));
   }
 

@@ -31,7 +31,8 @@ export function createTingTingSender(
   const defaultVoice = options.defaultVoice ?? 'np_rija';
   return async (delivery) => {
     const result = await client.sendOTP({
-      number: delivery.nationalNumber,
+      // The engine parsed the number and its allow-list decided: no second parse or check here.
+      number: { national: delivery.nationalNumber },
       message: delivery.message,
       channel: delivery.channel,
       otp: delivery.code,

@@ -1,10 +1,4 @@
-import {
-  createHmac,
-  createSecretKey,
-  type KeyObject,
-  randomInt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomInt } from 'node:crypto';
 
 /** Fewest bytes accepted for the hashing secret (256 bits, the HMAC-SHA-256 block-size guidance). */
 export const MIN_SECRET_BYTES = 32;
@@ -50,11 +44,4 @@ export function toHashKey(secret: unknown): KeyObject {
  */
 export function hashCode(key: KeyObject, phone: string, purpose: string, code: string): string {
   return createHmac('sha256', key).update(`${phone}\n${purpose}\n${code}`).digest('base64url');
-}
-
-/** Constant-time string equality after a length check (the length of a hash is not a secret). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -24,10 +24,14 @@ const NOUNS: Record<Locale, Record<string, string>> = {
   },
 };
 
-/** The built-in template for a locale, channel and purpose. */
-function builtIn(locale: Locale, channel: Channel, purpose: Purpose): string {
+/**
+ * The built-in template for a locale, channel and purpose. `compact`: the Nepali text without the
+ * lifetime sentence, so that with the origin-bound line it still fits one UCS-2 segment (70).
+ */
+function builtIn(locale: Locale, channel: Channel, purpose: Purpose, compact: boolean): string {
   const noun = NOUNS[locale][purpose] ?? NOUNS[locale]['*']!;
   if (locale === 'ne') {
+    if (channel === 'text' && compact) return `${noun}: {otp}। कसैलाई नदिनुहोस्।`;
     return channel === 'text'
       ? `${noun}: {otp}। {minutes} मिनेटसम्म मान्य। कसैलाई नदिनुहोस्।`
       : // Read aloud: the code twice, short sentences.
@@ -80,15 +84,17 @@ export class Messages {
 
   /**
    * Validate `templates` (each contains `{otp}`) and warn through `warn` about any text template
-   * that needs more than one SMS segment with a code of `codeLength` digits.
+   * that needs more than one SMS segment with a code of `codeLength` digits. `originLine` (the
+   * WebOTP line, `@host #{otp}`) becomes the last line of every text message.
    */
   constructor(
     templates: unknown,
     private readonly codeLength: number,
     private readonly minutes: number,
     private readonly warn: (message: string) => void,
+    private readonly originLine?: string,
   ) {
-    this.custom = validateTemplates(templates);
+    this.custom = validateTemplates(templates, originLine !== undefined);
     for (const [locale, channels] of Object.entries(this.custom)) {
       for (const [channel, purposes] of Object.entries(channels ?? {})) {
         for (const purpose of Object.keys(purposes ?? {})) {
@@ -104,16 +110,21 @@ export class Messages {
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached;
     const byPurpose = this.custom[locale]?.[channel];
-    const raw = byPurpose?.[purpose] ?? byPurpose?.['*'] ?? builtIn(locale, channel, purpose);
-    const template = raw.replaceAll('{minutes}', String(this.minutes));
+    const withLine = channel === 'text' && this.originLine !== undefined;
+    const raw =
+      byPurpose?.[purpose] ?? byPurpose?.['*'] ?? builtIn(locale, channel, purpose, withLine);
+    let template = raw.replaceAll('{minutes}', String(this.minutes));
+    // The origin-bound line must be the message's last line, on its own (WebOTP, Safari).
+    if (withLine) template = `${template.trimEnd()}\n${this.originLine}`;
     if (channel === 'text') {
       const sample = template.replaceAll('{otp}', '0'.repeat(this.codeLength));
       const { encoding, segments } = countSMSSegments(sample);
       if (segments > 1) {
         this.warn(
           `tingting-auth: the ${locale} text message for purpose "${purpose}" needs ${segments} SMS segments ` +
-            `(${encoding}: ${encoding === 'GSM-7' ? 160 : 70} characters per single SMS), and each segment costs a credit. ` +
-            'Shorten it in the `messages` option.',
+            `(${encoding}: ${encoding === 'GSM-7' ? 160 : 70} characters per single SMS${
+              withLine ? ', the webOTPOrigin line included' : ''
+            }), and each segment costs a credit. Shorten it in the \`messages\` option.`,
         );
       }
     }
@@ -123,7 +134,10 @@ export class Messages {
   }
 }
 
-function validateTemplates(templates: unknown): MessageTemplates {
+/** A line that is already an origin-bound code line (`@host #…`). */
+const ORIGIN_LINE = /^@\S+ #/m;
+
+function validateTemplates(templates: unknown, hasOriginLine: boolean): MessageTemplates {
   if (templates === undefined) return {};
   const fail = (where: string, what: string): never => {
     throw new TypeError(`OTPEngine: messages${where} ${what}`);
@@ -145,6 +159,12 @@ function validateTemplates(templates: unknown): MessageTemplates {
           fail(where, 'must be a string containing {otp}, where TingTing puts the code');
         }
         if ((template as string).length > 1_000) fail(where, 'is longer than 1000 characters');
+        if (hasOriginLine && channel === 'text' && ORIGIN_LINE.test(template as string)) {
+          fail(
+            where,
+            'already has an origin-bound line (@host #{otp}): with webOTPOrigin the engine adds it as the last line, once',
+          );
+        }
       }
     }
   }

@@ -9,6 +9,8 @@ import {
 } from '../errors.js';
 import {
   type Channel,
+  DEFAULT_PURPOSE,
+  isPurpose,
   type Locale,
   type OTPEngineAPI,
   type OTPEvent,
@@ -33,6 +35,7 @@ import { ipRateLimitKey } from './ip.js';
 import { Messages, type MessageTemplates } from './messages.js';
 import { type OTPPolicy, type ResolvedPolicy, resolvePolicy } from './policy.js';
 import { resolveTestMode, type TestModeOptions } from './test-mode.js';
+import { resolveWebOTPOrigin, webOTPLine } from './web-otp.js';
 
 /** Something with TingTing's `sendOTP` method: a `TingTingClient`, adapted with `createTingTingSender`. */
 export interface SendOTPCapable {
@@ -62,13 +65,22 @@ export interface OTPEngineOptions {
   defaultLocale?: Locale;
   /** @default 'np_rija' */
   defaultVoice?: Voice;
+  /**
+   * Your app's origin, for one-tap code entry on phones: every text message then ends with the
+   * origin-bound line `@<host> #<code>` (TingTing's `{otp}` placeholder, never the code itself), so
+   * Chrome on Android (WebOTP API) and Safari (security-code autofill) offer the code on that
+   * origin only. `https://<host>` on the default port, or `http://localhost[:port]` for
+   * development; anything else (a path, another scheme, plain http elsewhere) is a `TypeError`.
+   * Voice messages are unchanged.
+   * @default undefined (no line)
+   * @see https://wicg.github.io/sms-one-time-codes/
+   */
+  webOTPOrigin?: string;
   /** Receives warnings (multi-segment templates, throwing listeners). @default process.emitWarning */
   logger?: { warn(message: string): void };
 }
 
-const PURPOSE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const BUDGET_KEY = 'otp:budget';
-const DEFAULT_PURPOSE = 'sign-in';
 const PARSE_CACHE_SIZE = 10_000;
 
 type Refusal = {
@@ -165,11 +177,13 @@ export class OTPEngine implements OTPEngineAPI {
     if (!VOICES.includes(this.#voice)) {
       throw new TypeError(`OTPEngine: defaultVoice must be one of ${VOICES.join(', ')}`);
     }
+    const webOTPHost = resolveWebOTPOrigin(options.webOTPOrigin);
     this.#messages = new Messages(
       options.messages,
       this.codeLength,
       Math.ceil(this.#policy.ttlInMilliseconds / 60_000),
       this.#warn,
+      webOTPHost === undefined ? undefined : webOTPLine(webOTPHost),
     );
     this.#testCodes = resolveTestMode(options.testMode, this.codeLength);
     const p = this.#policy;
@@ -217,8 +231,7 @@ export class OTPEngine implements OTPEngineAPI {
     const code = typeof fields.code === 'string' ? fields.code.trim() : undefined;
     const phone = this.#parse(fields.phone);
     if (
-      typeof purpose !== 'string' ||
-      !PURPOSE.test(purpose) ||
+      !isPurpose(purpose) ||
       code === undefined ||
       !this.#codeShape.test(code) ||
       phone === undefined
@@ -266,7 +279,7 @@ export class OTPEngine implements OTPEngineAPI {
   async cancel(input: { phone: unknown; purpose?: Purpose }): Promise<void> {
     const phone = this.#parse(input?.phone);
     const purpose = input?.purpose ?? DEFAULT_PURPOSE;
-    if (phone === undefined || typeof purpose !== 'string' || !PURPOSE.test(purpose)) return;
+    if (phone === undefined || !isPurpose(purpose)) return;
     const now = this.#clock();
     await this.#call(() => this.#store.cancel({ phone: phone.e164, purpose }, now));
   }
@@ -301,8 +314,7 @@ export class OTPEngine implements OTPEngineAPI {
     const locale: unknown = fields.locale ?? this.#locale;
     const ipKey = typeof ip === 'string' ? ipRateLimitKey(ip) : undefined;
     if (
-      typeof purpose !== 'string' ||
-      !PURPOSE.test(purpose) ||
+      !isPurpose(purpose) ||
       (channel !== 'text' && channel !== 'voice') ||
       !VOICES.includes(voice as Voice) ||
       (locale !== 'en' && locale !== 'ne') ||
@@ -345,9 +357,14 @@ export class OTPEngine implements OTPEngineAPI {
         Number(issued.retryAfterInMilliseconds) || 1_000,
       );
     }
-    const undo = async (): Promise<void> => {
+    const undo = async (deliveryFailed = false): Promise<void> => {
       try {
-        await this.#store.abandon(subject, challenge.id, now);
+        await this.#store.abandon(
+          subject,
+          challenge.id,
+          now,
+          ...(deliveryFailed ? [{ limits: this.#limits }] : []),
+        );
       } catch {
         // The store is failing too: the pending code stays and simply never verifies.
       }
@@ -374,6 +391,7 @@ export class OTPEngine implements OTPEngineAPI {
       }
     }
 
+    let deliveryUnknown = false;
     if (testCode === undefined) {
       let receipt: OTPSendReceipt | undefined;
       try {
@@ -387,18 +405,23 @@ export class OTPEngine implements OTPEngineAPI {
           purpose,
         });
       } catch (error) {
-        // The message may have gone out: keep the code so the user can still use it.
-        if (isUnknownOutcome(error)) throw error;
-        await undo();
-        // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
-        // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
-        if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
-        throw new DeliveryFailedError(
-          isTingTingAuthError(error)
-            ? `The one-time code could not be delivered (${error.code})`
-            : undefined,
-          { cause: error },
-        );
+        // The message may have gone out: keep the code so the user can still use it, and say
+        // so (a value, not an outage: the user should move on to entering the code).
+        if (isUnknownOutcome(error)) deliveryUnknown = true;
+        else {
+          // Counted against the number's send window: a repeated definite failure closes it, so
+          // retries to a number the provider refuses never become unbounded provider calls.
+          await undo(true);
+          // One code for every definite failure (TingTing's 4xx/5xx, no credits, refused
+          // connection): adapters answer it the same way; TingTing's own error stays as `cause`.
+          if (isTingTingAuthError(error) && error.code === ErrorCode.DELIVERY_FAILED) throw error;
+          throw new DeliveryFailedError(
+            isTingTingAuthError(error)
+              ? `The one-time code could not be delivered (${error.code})`
+              : undefined,
+            { cause: error },
+          );
+        }
       }
       this.#checkCredits(receipt, at);
     }
@@ -409,6 +432,7 @@ export class OTPEngine implements OTPEngineAPI {
       purpose,
       at,
       testMode: testCode !== undefined,
+      ...(deliveryUnknown ? { delivery: 'unknown' as const } : {}),
     });
     return {
       ok: true,
@@ -417,6 +441,7 @@ export class OTPEngine implements OTPEngineAPI {
       purpose,
       expiresAt: new Date(challenge.expiresAt),
       resendAt: new Date(now + policy.cooldownInMilliseconds),
+      ...(deliveryUnknown ? { delivery: 'unknown' as const } : {}),
     };
   }
 

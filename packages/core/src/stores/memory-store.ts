@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { constantTimeEqual } from '../engine/code.js';
+import { constantTimeEqual } from '../constant-time.js';
 import { StoreUnavailableError } from '../errors.js';
 import type {
   ChallengeRecord,
+  DeliveryFailure,
   HitOutcome,
   IssueOutcome,
   OTPStore,
@@ -112,13 +113,15 @@ class SlotOrder {
 }
 
 /**
- * Per-number state, one slot per number, in parallel typed arrays: about 58 bytes per number
+ * Per-number state, one slot per number, in parallel typed arrays: about 66 bytes per number
  * outside the JS heap instead of an object with boxed timestamps.
  */
 class NumberTable {
   lastSentAt: Float64Array;
   windowStart: Float64Array;
   windowCount: Uint32Array;
+  /** The `windowStart` of the window in which a delivery last failed definitively. */
+  deliveryFailedWindow: Float64Array;
   failures: Uint32Array;
   lastFailureAt: Float64Array;
   lockedUntil: Float64Array;
@@ -133,6 +136,7 @@ class NumberTable {
     this.lastSentAt = new Float64Array(capacity);
     this.windowStart = new Float64Array(capacity);
     this.windowCount = new Uint32Array(capacity);
+    this.deliveryFailedWindow = new Float64Array(capacity);
     this.failures = new Uint32Array(capacity);
     this.lastFailureAt = new Float64Array(capacity);
     this.lockedUntil = new Float64Array(capacity);
@@ -149,6 +153,7 @@ class NumberTable {
     this.lastSentAt = grow(this.lastSentAt, capacity);
     this.windowStart = grow(this.windowStart, capacity);
     this.windowCount = grow(this.windowCount, capacity);
+    this.deliveryFailedWindow = grow(this.deliveryFailedWindow, capacity);
     this.failures = grow(this.failures, capacity);
     this.lastFailureAt = grow(this.lastFailureAt, capacity);
     this.lockedUntil = grow(this.lockedUntil, capacity);
@@ -161,6 +166,7 @@ class NumberTable {
     this.lastSentAt[slot] = Number.NEGATIVE_INFINITY;
     this.windowStart[slot] = Number.NEGATIVE_INFINITY;
     this.windowCount[slot] = 0;
+    this.deliveryFailedWindow[slot] = Number.NaN;
     this.failures[slot] = 0;
     this.lastFailureAt[slot] = Number.NEGATIVE_INFINITY;
     this.lockedUntil[slot] = Number.NEGATIVE_INFINITY;
@@ -390,15 +396,32 @@ export class MemoryStore implements OTPStore {
     return this.run(() => this.issueNow(subject, challenge, limits, now));
   }
 
-  abandon(subject: Subject, challengeId: string, now: number): Promise<void> {
+  abandon(
+    subject: Subject,
+    challengeId: string,
+    now: number,
+    failure?: DeliveryFailure,
+  ): Promise<void> {
     return this.run(() => {
       const nSlot = this.numbers.get(numberKey(subject.phone));
       if (nSlot === undefined) return;
+      const t = this.numberTable;
       const key = this.challengeKey(nSlot, subject.purpose);
       const cSlot = key === undefined ? undefined : this.challenges.get(key);
-      if (cSlot === undefined || !this.challengeTable.hasId(cSlot, challengeId)) return;
-      this.deleteChallenge(cSlot);
-      this.numberTable.lastSentAt[nSlot] = Number.NEGATIVE_INFINITY;
+      const isPending = cSlot !== undefined && this.challengeTable.hasId(cSlot, challengeId);
+      if (isPending) this.deleteChallenge(cSlot);
+      let releaseCooldown = isPending;
+      if (failure !== undefined) {
+        if (t.deliveryFailedWindow[nSlot] === t.windowStart[nSlot]) {
+          // A repeated definite failure in this window: no more provider calls until it ends.
+          const max = failure.limits.maxSendsPerWindow;
+          if (t.windowCount[nSlot]! < max) t.windowCount[nSlot] = max;
+          releaseCooldown = false;
+        } else {
+          t.deliveryFailedWindow[nSlot] = t.windowStart[nSlot]!;
+        }
+      }
+      if (releaseCooldown) t.lastSentAt[nSlot] = Number.NEGATIVE_INFINITY;
       this.maybeSweep(now);
     });
   }

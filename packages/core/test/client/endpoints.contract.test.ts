@@ -1,11 +1,11 @@
 import { type FakeTingTing, startFakeTingTing } from '@tingting-auth/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { USER_AGENT } from '../../src/client/tingting-client.js';
 import {
   ErrorCode,
   TingTingAPIError,
   TingTingAuthenticationError,
   TingTingInsufficientCreditsError,
-  USER_AGENT,
   ValidationError,
 } from '../../src/index.js';
 import { hits, passwordClient, rejectionOf, SEND, tokenClient } from './helpers.js';

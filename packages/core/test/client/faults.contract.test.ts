@@ -73,7 +73,7 @@ describe('429 and Retry-After', () => {
     const error = await rejectionOf(tokenClient(fake).getUserProfile());
     expect(error).toBeInstanceOf(TingTingRateLimitError);
     expect(error).toMatchObject({
-      code: ErrorCode.RATE_LIMITED,
+      code: ErrorCode.TINGTING_RATE_LIMITED,
       status: 429,
       retryAfterInSeconds: 60,
     });
@@ -83,7 +83,7 @@ describe('429 and Retry-After', () => {
   it('send OTP: a 429 is reported with retryAfterInSeconds, not retried', async () => {
     fake.inject('sendOTP', { status: 429, headers: { 'retry-after': '1' } });
     const error = await rejectionOf(tokenClient(fake).sendOTP(SEND_PERSONNEL));
-    expect(error).toMatchObject({ code: ErrorCode.RATE_LIMITED, retryAfterInSeconds: 1 });
+    expect(error).toMatchObject({ code: ErrorCode.TINGTING_RATE_LIMITED, retryAfterInSeconds: 1 });
     expect(hits(fake, 'sendOTP')).toBe(1);
   });
 

@@ -1,4 +1,6 @@
 import { createSendHandler } from '@tingting-auth/next-auth/v5';
 import { demo } from '@/lib/otp';
 
-export const POST = createSendHandler(demo.engine, { trustProxy: process.env.TRUST_PROXY === '1' });
+export const POST = createSendHandler(demo.getEngine, {
+  trustProxy: process.env.TRUST_PROXY === '1',
+});

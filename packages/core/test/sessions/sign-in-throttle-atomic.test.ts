@@ -1,0 +1,4 @@
+import { MemorySessionStore } from '../../src/upstream/index.js';
+import { describeAtomicThrottle } from './sign-in-throttle-atomic.js';
+
+describeAtomicThrottle('MemorySessionStore', async () => new MemorySessionStore());

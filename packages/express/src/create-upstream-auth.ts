@@ -1,0 +1,344 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as P from '@tingting-auth/core/protocol';
+import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
+import type * as T from './types.js';
+import type * as U from './upstream-types.js';
+
+/** What {@link createUpstreamAuth} returns. */
+export interface UpstreamExpress {
+  /** `POST /sign-in`, `/sign-out` (and `/sign-up` for notes): `app.use('/auth/password', auth.router)`. */
+  router: T.Middleware;
+  /** Signs in with `username` (or `email`) and `password`; 200 `{ user }`, a new session id. */
+  signIn: T.Middleware;
+  /** Ends the upstream session and rotates the session id; 204. */
+  signOut: T.Middleware;
+  /** Notes only (`provider` with `signup`): 202, the same answer for a new and an existing account. */
+  signUp: T.Middleware | undefined;
+  /** Lets signed-in requests through with `req.upstream`; else 401 `SESSION_EXPIRED` (or a 303 for pages). */
+  requireUpstreamSession: T.Middleware;
+  /** Renders this package's errors (and a route's `SessionExpiredError`) as `{ error: { code, message } }`. */
+  errorHandler: T.ErrorMiddleware;
+  /** For server-rendered pages: the signed-in account, the last form error and notice (read once). */
+  formState(req: IncomingMessage): U.UpstreamFormState;
+}
+
+type Done = (error?: unknown) => void;
+type Session = {
+  regenerate(done: Done): void;
+  save(done: Done): void;
+  destroy(done: Done): void;
+} & Record<string, unknown>;
+type Req = P.NodeRequest & { session?: Session; upstream?: U.UpstreamRequest } & {
+  accepts?(types: string[]): string | false;
+  app?: { get(name: string): unknown };
+};
+
+const CALLER = 'createUpstreamAuth';
+const fail = (message: string): never => {
+  throw new TypeError(`${CALLER}: ${message}`);
+};
+const sessionOf = (req: Req) =>
+  typeof req.session?.regenerate === 'function' ? req.session : undefined;
+const callback = (fn: (done: Done) => unknown): Promise<void> =>
+  new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+const redirect = (res: ServerResponse, location: string) =>
+  void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
+const toProtocol = (req: Req): P.ProtocolRequest =>
+  P.fromNodeRequest(req, { trustForwardedHost: Boolean(req.app?.get('trust proxy')) });
+const isPage = (req: Req) =>
+  /^(GET|HEAD)$/.test(req.method ?? '') && req.accepts?.(['json', 'html']) === 'html';
+
+/** A refusal as the error `next(err)` carries, with the field a 400 is about. */
+function httpError(refusal: P.ProtocolRefusal): TingTingHTTPError {
+  const error = TingTingHTTPError.fromRefusal(refusal);
+  if (refusal.field !== undefined) Object.defineProperty(error, 'field', { value: refusal.field });
+  return error;
+}
+
+function target(name: string, value: unknown): string {
+  // A path or an absolute http(s) URL; never a protocol-relative `//host` (another origin).
+  if (typeof value === 'string' && /^(\/(?![/\\])|https?:\/\/)/.test(value)) return value;
+  return fail(`redirects.${name} must be a path like '/account' (or an absolute http(s) URL)`);
+}
+
+/**
+ * Express routes for password sign-in against an upstream token API (Timbr, the notes service,
+ * TingTing accounts), on Express 4 and 5. The protocol (fields, bodies, cross-site check, limits,
+ * answers) is core's `createPasswordProtocol`; the upstream tokens stay in `sessions` (sealed,
+ * server-side): `req.session` holds only the session id. This adds the session handling, the
+ * no-JavaScript form redirects and the guard.
+ *
+ * @param options See {@link U.UpstreamExpressOptions}; checked here (`TypeError` on a mistake).
+ * @example
+ * ```ts
+ * const sessions = new UpstreamSessions({ store, secret, provider: timbrProvider() });
+ * const auth = createUpstreamAuth({ sessions, baseURL: TIMBR_BASE_URL });
+ * app.use(session({ secret, resave: false, saveUninitialized: false }));
+ * app.use('/auth/password', auth.router);
+ * app.get('/teams', auth.requireUpstreamSession, async (req, res) => {
+ *   res.json(await (await req.upstream!.fetch('/api/openapi/token/TEAM/')).json());
+ * });
+ * app.use(auth.errorHandler);
+ * ```
+ */
+export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamExpress {
+  const shared = P.resolveRequestOptions(CALLER, options, {
+    crossSiteMiddleware: true,
+    adapterOptions: {
+      sessions: 'object',
+      provider: 'object',
+      baseURL: 'string',
+      fetch: 'function',
+      sessionKey: 'string',
+      redirects: 'object',
+      fieldNames: 'object',
+    },
+  });
+  const o = options;
+  const sessions = o.sessions as UpstreamSessions;
+  if (typeof sessions?.getTokens !== 'function') {
+    fail('`sessions` must be an UpstreamSessions from @tingting-auth/core/upstream');
+  }
+  const password = P.createPasswordProtocol(shared, {
+    sessions,
+    ...(o.provider === undefined ? {} : { provider: o.provider }),
+    ...(o.fieldNames === undefined ? {} : { fieldNames: o.fieldNames }),
+  });
+  let base: string | undefined;
+  if (o.baseURL !== undefined) {
+    try {
+      base = new URL(o.baseURL).href;
+    } catch {
+      fail('`baseURL` must be the upstream API URL, e.g. https://app.timbr.studio');
+    }
+  }
+  const key = o.sessionKey ?? 'upstream';
+  if (!/^[A-Za-z_$][\w$]{0,63}$/.test(key)) fail('`sessionKey` must be an identifier');
+  if (key === 'cookie' || key === 'id') {
+    fail(`\`sessionKey\` cannot be "${key}": express-session uses it`);
+  }
+  const formKey = `${key}Form`;
+  const r = o.redirects as Record<string, unknown> | undefined;
+  const redirects = r && {
+    afterSignIn: target('afterSignIn', r.afterSignIn),
+    onError: target('onError', r.onError),
+    afterSignOut: target('afterSignOut', r.afterSignOut ?? '/'),
+    afterSignUp: target('afterSignUp', r.afterSignUp ?? r.onError),
+    signIn: r.signIn === undefined ? undefined : target('signIn', r.signIn),
+  };
+  const csrf = shared.crossSiteProtection;
+
+  const isFormPost = (req: Req) =>
+    redirects !== undefined &&
+    /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') &&
+    req.accepts?.(['json', 'html']) === 'html';
+  const formOf = (session: Session): U.UpstreamFormState => {
+    session[formKey] ??= {};
+    return session[formKey] as U.UpstreamFormState;
+  };
+  const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
+    page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
+
+  async function guard(req: Req, res: ServerResponse) {
+    const refusal = password.check(toProtocol(req));
+    if (refusal !== undefined) throw httpError(refusal);
+    if (typeof csrf === 'function') {
+      await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
+        const message = 'The CSRF middleware refused the request';
+        throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
+      });
+    }
+  }
+
+  const handle =
+    (run: (req: Req, res: ServerResponse) => Promise<void>): T.Middleware =>
+    (request, res, next) => {
+      const req = request as Req;
+      run(req, res).catch((error: unknown) => {
+        const formError = isTingTingHTTPError(error) && !res.headersSent && isFormPost(req);
+        if (
+          !formError ||
+          !redirects ||
+          ['CROSS_SITE_REQUEST', 'SESSION_REQUIRED'].includes(error.code)
+        ) {
+          return next(error);
+        }
+        const page = redirects.onError;
+        const session = sessionOf(req);
+        const { code, publicMessage: message, retryAfter } = error;
+        if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
+        formOf(session).error = { code, message, ...(retryAfter ? { retryAfter } : {}) };
+        session.save(() => redirect(res, page));
+      });
+    };
+
+  const requireSession = (req: Req): Session => {
+    const session = sessionOf(req);
+    if (session !== undefined) return session;
+    const message =
+      'createUpstreamAuth needs express-session (or a compatible req.session) before the router';
+    throw new TingTingHTTPError('SESSION_REQUIRED', { message });
+  };
+
+  const signIn = handle(async (req, res) => {
+    await guard(req, res);
+    // Checked before the upstream, so a misconfigured app never spends a user's attempt.
+    requireSession(req);
+    const result = await password.signIn(toProtocol(req));
+    if (!result.ok) throw httpError(result.error);
+    const { sid, subject, provider, user } = result.value;
+    try {
+      // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
+      await callback((done) => req.session!.regenerate(done));
+      const fresh = req.session as Session;
+      fresh[key] = {
+        sid,
+        subject,
+        provider,
+        identifier: user.identifier,
+      } satisfies U.UpstreamSessionData;
+      await callback((done) => fresh.save(done));
+    } catch (error) {
+      // The browser will never hold this session: end it rather than leave it live in the store.
+      await sessions.end(sid).catch(() => {});
+      throw error;
+    }
+    answer(req, res, redirects?.afterSignIn, result.answer);
+  });
+
+  const signOut = handle(async (req, res) => {
+    await guard(req, res);
+    const session = sessionOf(req);
+    const stored = session?.[key] as U.UpstreamSessionData | undefined;
+    const result = await password.signOut(
+      toProtocol(req),
+      typeof stored?.sid === 'string' ? stored.sid : undefined,
+    );
+    if (!result.ok) throw httpError(result.error);
+    if (session !== undefined) {
+      delete session[key];
+      delete session[formKey];
+      // Rotate the id as well, so a copied cookie of the signed-in session is dead.
+      await callback((done) => session.regenerate(done));
+    }
+    answer(req, res, redirects?.afterSignOut, result.answer);
+  });
+
+  const signUpStep = password.signUp;
+  const signUp =
+    signUpStep &&
+    handle(async (req, res) => {
+      await guard(req, res);
+      const result = await signUpStep(toProtocol(req));
+      if (!result.ok) throw httpError(result.error);
+      const session = sessionOf(req);
+      if (session !== undefined && redirects !== undefined && isFormPost(req)) {
+        formOf(session).notice = (result.answer.body as P.SignUpAnswer).message;
+        delete formOf(session).error;
+        await callback((done) => session.save(done));
+      }
+      answer(req, res, redirects?.afterSignUp, result.answer);
+    });
+
+  const requireUpstreamSession: T.Middleware = (request, res, next) => {
+    const req = request as Req;
+    const session = sessionOf(req);
+    const stored = session?.[key] as U.UpstreamSessionData | undefined;
+    const refuse = (refusal: P.ProtocolRefusal) => {
+      if (refusal.code === 'SESSION_EXPIRED' && redirects?.signIn !== undefined && isPage(req)) {
+        return redirect(res, redirects.signIn);
+      }
+      next(httpError(refusal));
+    };
+    if (typeof stored?.sid !== 'string') return refuse(P.refusalOf('SESSION_EXPIRED'));
+    const { sid, subject, provider } = stored;
+    sessions.getTokens(sid).then(
+      (tokens) => {
+        let first: string | undefined = tokens.accessToken;
+        let bound: P.UpstreamFetch | undefined;
+        req.upstream = {
+          subject,
+          provider,
+          accessToken() {
+            // The guard's read is fresh for this request; later calls read (and refresh) again.
+            const token = first;
+            first = undefined;
+            return token === undefined ? sessions.getAccessToken(sid) : Promise.resolve(token);
+          },
+          fetch(input, init) {
+            if (base === undefined) {
+              const message = `${CALLER}: req.upstream.fetch needs the \`baseURL\` option`;
+              return Promise.reject(new TypeError(message));
+            }
+            bound ??= P.upstreamFetch(sessions, sid, {
+              baseURL: base,
+              ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
+            });
+            return bound(input, init);
+          },
+        };
+        next();
+      },
+      (error: unknown) => {
+        const refusal = P.refusalOfSessionError(error);
+        if (refusal.code !== 'SESSION_EXPIRED' || session === undefined) return refuse(refusal);
+        // The upstream session is over: so is this one (no stale session id lingers).
+        session.destroy(() => refuse(refusal));
+      },
+    );
+  };
+
+  const routes: Record<string, T.Middleware> = {
+    '/sign-in': signIn,
+    '/sign-out': signOut,
+    ...(signUp === undefined ? {} : { '/sign-up': signUp }),
+  };
+  const router: T.Middleware = (req, res, next) => {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/$/, '');
+    if (req.method === 'POST' && Object.hasOwn(routes, path)) routes[path]!(req, res, next);
+    else next();
+  };
+
+  const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (isTingTingHTTPError(error)) {
+      const field = (error as { field?: unknown }).field;
+      const refusal = P.refusalOf(error.code, {
+        ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
+        ...(typeof field === 'string' ? { field } : {}),
+      });
+      return P.sendNodeAnswer(res, P.answerOf(refusal));
+    }
+    // A route's `req.upstream.fetch()` or `accessToken()` may reject with the session's errors.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'SESSION_EXPIRED' || code === 'UPSTREAM_UNAVAILABLE') {
+      const { cause: _, ...refusal } = P.refusalOfSessionError(error);
+      return P.sendNodeAnswer(res, P.answerOf(refusal));
+    }
+    next(error);
+  };
+
+  function formState(req: IncomingMessage): U.UpstreamFormState {
+    const session = sessionOf(req as Req);
+    const stored = session?.[formKey] as U.UpstreamFormState | undefined;
+    const account = session?.[key] as U.UpstreamSessionData | undefined;
+    const state: U.UpstreamFormState =
+      typeof account?.sid === 'string'
+        ? {
+            account: {
+              subject: account.subject,
+              provider: account.provider,
+              identifier: account.identifier,
+            },
+          }
+        : {};
+    if (stored?.error !== undefined) state.error = stored.error;
+    if (stored?.notice !== undefined) state.notice = stored.notice;
+    delete stored?.error;
+    delete stored?.notice;
+    return state;
+  }
+
+  return { router, signIn, signOut, signUp, requireUpstreamSession, errorHandler, formState };
+}

@@ -1,0 +1,34 @@
+/** The exports the v4 entry (`.`) and the v5 entry (`./v5`) share: one list for both. */
+
+export {
+  type Channel,
+  DeliveryFailedError,
+  ErrorCode,
+  isTingTingAuthError,
+  type OTPEngineAPI,
+  StoreUnavailableError,
+  TingTingAuthError,
+} from '@tingting-auth/core';
+export { callbacks, jwt, redirect, session, type TingTingSessionUser } from './callbacks.js';
+export {
+  ERROR_MESSAGES,
+  type SendErrorCode,
+  SIGN_IN_ERROR_CODES,
+  type SignInErrorCode,
+} from './codes.js';
+export type { EngineOption, ProxyOptions } from './options.js';
+export type {
+  TingTingCredentialInput,
+  TingTingCredentials,
+  TingTingProviderConfig,
+  TingTingProviderOptions,
+  TingTingUser,
+} from './provider.js';
+export type { RevocableSessionsConfig, RevocableSessionsStore } from './revocable.js';
+export {
+  createSendHandler,
+  type SendCodeErrorBody,
+  type SendCodeResponse,
+  type SendHandler,
+  type SendHandlerOptions,
+} from './send-handler.js';

@@ -1,0 +1,334 @@
+import {
+  createPasswordProtocol,
+  type PasswordProtocol,
+  type ProtocolRefusal,
+  type ProtocolRequest,
+  refusalOf,
+  resolveRequestOptions,
+  TingTingHTTPError,
+  upstreamFetch,
+} from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
+import type { Request } from 'express';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import type { Actions, VerifyDone } from './types.js';
+import type {
+  UpstreamStrategyOptions,
+  UpstreamStrategyOptionsWithRequest,
+} from './upstream-options.js';
+import type {
+  UpstreamAccount,
+  UpstreamChallenge,
+  UpstreamVerifiedUser,
+  UpstreamVerifyFunction,
+  UpstreamVerifyFunctionWithRequest,
+} from './upstream-types.js';
+import { callVerify, errorOf, settleOnce } from './verify-callback.js';
+
+// passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
+const UpstreamStrategyBase = PassportStrategy as unknown as abstract new () => Actions;
+
+/** A verify callback that returns a promise (of the user, or of `false` to refuse). */
+type AsyncUpstreamVerify<A extends unknown[]> = (
+  ...args: [...A, account: UpstreamAccount, done: VerifyDone]
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async callback that calls `done` resolves with void
+) => PromiseLike<UpstreamVerifiedUser | void>;
+
+/** Where the strategy keeps the upstream session id: in the app's (server-side) session. */
+export const UPSTREAM_SESSION_KEY = 'tingtingUpstream';
+
+/** What {@link UPSTREAM_SESSION_KEY} holds in `req.session`. */
+interface StoredUpstream {
+  /** The strategy name that signed the user in. */
+  strategy: string;
+  sid: string;
+}
+
+/** The parts of express-session's `req.session` the strategy touches (typed without its types). */
+interface SessionLike {
+  regenerate?: (callback: (error?: unknown) => void) => unknown;
+  [key: string]: unknown;
+}
+
+type WithSession = Request & { session?: SessionLike; isAuthenticated?: () => boolean };
+
+const CALLER = 'Upstream Strategy';
+const DEFAULT_BAD_REQUEST = 'Missing credentials';
+
+function fail(message: string): never {
+  throw new TypeError(`${CALLER}: ${message}`);
+}
+
+function fieldName(o: Record<string, unknown>, key: string, fallback: string): string {
+  const value = o[key] ?? fallback;
+  if (typeof value !== 'string' || value === '') fail(`\`${key}\` must be a non-empty string`);
+  return value as string;
+}
+
+/** Validate the options and apply defaults, or throw an actionable `TypeError`. */
+function resolveOptions(options: unknown, verify: unknown) {
+  if (typeof options !== 'object' || options === null) {
+    fail('options are required: new UpstreamStrategy({ sessions }, (account, done) => ...)');
+  }
+  const o = options as Record<string, unknown>;
+  const resolved = resolveRequestOptions(CALLER, o, {
+    without: ['maxBodyInBytes'], // the app's body parser reads the body: set its `limit`
+    adapterOptions: {
+      sessions: 'object',
+      name: 'string',
+      passReqToCallback: 'boolean',
+      usernameField: 'string',
+      passwordField: 'string',
+      badRequestMessage: 'string',
+      ip: 'function',
+      baseURL: 'string',
+    },
+  });
+  const sessions = o.sessions as UpstreamSessions;
+  if (typeof sessions?.getAccessToken !== 'function') {
+    fail(
+      '`sessions` must be an UpstreamSessions from @tingting-auth/core/upstream: new UpstreamStrategy({ sessions: new UpstreamSessions({ store, secret, provider }) }, verify)',
+    );
+  }
+  const username = fieldName(o, 'usernameField', 'username');
+  const password = fieldName(o, 'passwordField', 'password');
+  const name = fieldName(o, 'name', 'upstream');
+  const badRequestMessage = fieldName(o, 'badRequestMessage', DEFAULT_BAD_REQUEST);
+  const passReqToCallback = (o.passReqToCallback ?? false) as boolean;
+  const ip = (o.ip ?? ((req: Request) => req.ip)) as (req: Request) => string | undefined;
+  const baseURL = o.baseURL as string | undefined;
+  if (baseURL !== undefined && !/^https?:\/\/[^/]/.test(baseURL)) {
+    fail('`baseURL` must be the upstream API\'s http(s) URL, e.g. "https://app.timbr.studio"');
+  }
+  if (typeof verify !== 'function') fail('a verify callback is required');
+  // The protocol checks that the field names differ, and that `sessions` can sign in.
+  const protocol = createPasswordProtocol(resolved, {
+    sessions,
+    fieldNames: { identifier: [username], password },
+  });
+  return {
+    protocol,
+    sessions,
+    verify: verify as UpstreamVerifyFunction | UpstreamVerifyFunctionWithRequest,
+    name,
+    usernameField: username,
+    badRequestMessage,
+    passReqToCallback,
+    ip,
+    baseURL,
+  };
+}
+
+/** The challenge of a refusal: its public code, message, `retryAfter` and `field`, never its cause. */
+function challengeOf(
+  { code, message, retryAfter, field }: ProtocolRefusal,
+  badRequestMessage: string,
+): UpstreamChallenge {
+  return {
+    message: code === 'INVALID_REQUEST' ? badRequestMessage : message,
+    code,
+    ...(retryAfter === undefined ? {} : { retryAfter }),
+    ...(field === undefined ? {} : { field }),
+  };
+}
+
+const ACCESS_DENIED = refusalOf('ACCESS_DENIED');
+
+/**
+ * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the upstream session
+ * id into the new one. Nothing is written before: a user the app never logs in (a custom callback
+ * that refuses) gets no upstream session in their cookie session.
+ */
+function keepOnLogIn(req: WithSession, stored: StoredUpstream): void {
+  const session = req.session;
+  const regenerate = session?.regenerate;
+  if (session === undefined || typeof regenerate !== 'function') return;
+  // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
+  Object.defineProperty(session, 'regenerate', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value(this: SessionLike, callback: (error?: unknown) => void) {
+      return regenerate.call(this, (error?: unknown) => {
+        if (!error && req.session !== undefined) req.session[UPSTREAM_SESSION_KEY] = stored;
+        callback(error);
+      });
+    },
+  });
+}
+
+/**
+ * Passport strategy for password sign-in against an upstream token API (Timbr, the notes service,
+ * TingTing accounts, your own), modelled on passport-local: it reads the username and password
+ * from `req.body` (never the query string), checks them upstream through
+ * `@tingting-auth/core/upstream`'s `UpstreamSessions` (limited per identifier and IP, tokens sealed
+ * server-side), and calls the verify callback with the {@link UpstreamAccount} (never a token).
+ *
+ * One call to core's password protocol (`createPasswordProtocol`): the same codes and statuses as
+ * the Express router and NextAuth. A refusal is `fail(challenge, status)`; an upstream or store
+ * outage is `error(err)` (a `TingTingHTTPError` 503 with `Retry-After`, or the store's error).
+ *
+ * Later requests reach the upstream with {@link UpstreamStrategy.accessToken} and
+ * {@link UpstreamStrategy.fetch} (refreshed on demand, one refresh per session across requests and
+ * processes); {@link UpstreamStrategy.signOut} ends the upstream session.
+ */
+export class UpstreamStrategy extends UpstreamStrategyBase {
+  /** The name to use with `passport.authenticate(name)`. @default 'upstream' */
+  name: string;
+  /** The sessions the strategy signs in with (for `status`, `list`, `endAll`, events). */
+  readonly sessions: UpstreamSessions;
+  // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
+  private readonly settings: ReturnType<typeof resolveOptions>;
+  private readonly protocol: PasswordProtocol;
+
+  /**
+   * @param options Checked here: a mistake is a `TypeError` that says what to write.
+   * @param verify Gets the {@link UpstreamAccount} (after `req` with `passReqToCallback: true`);
+   * returns a promise of the user (or `false`), or calls `done`.
+   */
+  constructor(
+    options: UpstreamStrategyOptionsWithRequest,
+    verify: AsyncUpstreamVerify<[req: Request]>,
+  );
+  constructor(
+    options: UpstreamStrategyOptionsWithRequest,
+    verify: UpstreamVerifyFunctionWithRequest,
+  );
+  constructor(options: UpstreamStrategyOptions, verify: AsyncUpstreamVerify<[]>);
+  constructor(options: UpstreamStrategyOptions, verify: UpstreamVerifyFunction);
+  // A promise-only overload keeps `async () => false` a promise of `false` (not `boolean`).
+  constructor(
+    options: UpstreamStrategyOptions | UpstreamStrategyOptionsWithRequest,
+    verify: UpstreamVerifyFunction | UpstreamVerifyFunctionWithRequest,
+  ) {
+    super();
+    this.settings = resolveOptions(options, verify);
+    this.protocol = this.settings.protocol;
+    this.sessions = this.settings.sessions;
+    this.name = this.settings.name;
+  }
+
+  /** Signs in with the body's username and password; ends in one of `success`, `fail`, `error`. */
+  authenticate(req: Request, _options?: object): void {
+    const outcome = settleOnce(this);
+    const ip = this.settings.ip(req);
+    const request: ProtocolRequest = {
+      headers: req.headers,
+      // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
+      fields: req.body,
+      // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
+      trustForwardedHost: Boolean(req.app?.get('trust proxy')),
+      ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
+    };
+    // Passport ignores what authenticate returns: every rejection has to become error().
+    this.signIn(req as WithSession, request, outcome).catch((error: unknown) =>
+      outcome.error(errorOf(error)),
+    );
+  }
+
+  private async signIn(req: WithSession, input: ProtocolRequest, end: Actions): Promise<void> {
+    const result = await this.protocol.signIn(input);
+    if (!result.ok) return this.refuse(req, end, result.error);
+    const { sid, subject, provider, profile, user } = result.value;
+    const account: UpstreamAccount = {
+      provider,
+      subject,
+      username: user.identifier,
+      ...(profile === undefined ? {} : { profile }),
+      sessionId: sid,
+    };
+    // Keep the session id out of `JSON.stringify(account)` and `inspect(account)` by mistake.
+    Object.defineProperty(account, 'sessionId', { value: sid, enumerable: false });
+    const { verify, passReqToCallback } = this.settings;
+    const answer = await callVerify(verify, passReqToCallback ? [req, account] : [account]);
+    if (answer.kind !== 'user') {
+      // The app refused the user (or failed): the upstream session must not outlive the attempt.
+      await this.sessions.end(sid, 'ended_by_app').catch(() => undefined);
+      if (answer.kind === 'error') return end.error(answer.error);
+      return end.fail(answer.info ?? challengeOf(ACCESS_DENIED, ''), ACCESS_DENIED.status);
+    }
+    keepOnLogIn(req, { strategy: this.name, sid });
+    end.success(answer.user, answer.info);
+  }
+
+  /** A refusal as Passport's `fail` (with `Retry-After`); an outage or a store failure as `error`. */
+  private refuse(req: Request, end: Actions, refusal: ProtocolRefusal): void {
+    const { status, retryAfter, cause } = refusal;
+    // Express sets `req.res`; other frameworks (or a test double) may not.
+    if (retryAfter !== undefined && req.res?.headersSent === false) {
+      req.res.setHeader('Retry-After', String(retryAfter));
+    }
+    if (cause !== undefined) end.error(cause);
+    // Not the user's doing: the app's error handler answers 503 (the error carries Retry-After).
+    else if (refusal.code === 'SERVICE_UNAVAILABLE')
+      end.error(TingTingHTTPError.fromRefusal(refusal));
+    else end.fail(challengeOf(refusal, this.settings.badRequestMessage), status);
+  }
+
+  /**
+   * The upstream session id of the signed-in user of `req`, kept in `req.session` at sign-in by
+   * this strategy; `undefined` when there is none (not signed in, signed in some other way, or
+   * signed out). A bearer secret: never log it or send it to the browser.
+   */
+  sessionIdOf(req: Request): string | undefined {
+    const r = req as WithSession;
+    if (typeof r.isAuthenticated === 'function' && !r.isAuthenticated()) return undefined;
+    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredUpstream> | undefined;
+    if (stored?.strategy !== this.name || typeof stored.sid !== 'string') return undefined;
+    return stored.sid;
+  }
+
+  /**
+   * A valid upstream access token for the signed-in user of `req`: one store read while it is
+   * fresh; near expiry, one refresh per session across every request and process (the rotated
+   * tokens are stored before anyone gets the new access token). Call it from the routes that need
+   * the upstream, never from `deserializeUser`.
+   *
+   * @param options `sessionId`: the session id to use instead of `req.session`'s (`session: false`).
+   * @throws {SessionExpiredError} no upstream session, or it is over (`reason`): sign in again (401).
+   * @throws {SessionUnavailableError} the upstream could not refresh and the token expired (503,
+   *   `retryAfterInSeconds`); the session is kept.
+   */
+  accessToken(req: Request, options: { sessionId?: string } = {}): Promise<string> {
+    // No id: '' is never a session id, so the sessions reject with their `SessionExpiredError`
+    // ('unknown'), and this module needs no runtime import of `@tingting-auth/core/upstream`.
+    return this.sessions.getAccessToken(options.sessionId ?? this.sessionIdOf(req) ?? '');
+  }
+
+  /**
+   * `fetch` to the upstream API as the signed-in user of `req` (core's `upstreamFetch`): a URL
+   * relative to the `baseURL` option (another origin is a `TypeError`, so the credentials go only
+   * to the upstream), the access token as `Authorization: Bearer …` (TingTing accounts: its
+   * cookies), no redirect followed unless `init.redirect` says so, and on a 401 one refresh and,
+   * for idempotent methods, one retry.
+   *
+   * @throws what {@link UpstreamStrategy.accessToken} throws; a `TypeError` without `baseURL`.
+   */
+  async fetch(
+    req: Request,
+    input: string | URL,
+    init: RequestInit & { sessionId?: string } = {},
+  ): Promise<Response> {
+    const { sessionId, ...rest } = init;
+    const { baseURL } = this.settings;
+    if (baseURL === undefined) {
+      throw new TypeError(`${CALLER}: set the \`baseURL\` option (the upstream API) to use fetch`);
+    }
+    const sid = sessionId ?? this.sessionIdOf(req) ?? '';
+    return upstreamFetch(this.sessions, sid, { baseURL })(input, rest);
+  }
+
+  /**
+   * Sign out of the upstream: end the upstream session of `req` (the upstream's logout when the
+   * provider has one) and forget its id. Call it before `req.logout()`. Resolves whether a session
+   * was active.
+   */
+  async signOut(req: Request): Promise<boolean> {
+    const r = req as WithSession;
+    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredUpstream> | undefined;
+    if (stored?.strategy !== this.name || typeof stored.sid !== 'string') return false;
+    const ended = await this.sessions.end(stored.sid);
+    delete r.session![UPSTREAM_SESSION_KEY];
+    return ended;
+  }
+}

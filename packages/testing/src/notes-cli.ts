@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { mainUpstreamCLI } from './upstream-cli.js';
+
+mainUpstreamCLI('notes');
