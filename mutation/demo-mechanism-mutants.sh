@@ -5,16 +5,16 @@
 # Usage: bash mutation/demo-mechanism-mutants.sh   (needs a clean packages/core/src/{engine,stores})
 set -euo pipefail
 cd "$(dirname "$0")/../packages/core"
-if ! git diff --quiet -- src/engine/code.ts src/stores/memory-store.ts; then
-  echo "code.ts or memory-store.ts has local changes; commit or stash them first" >&2
+if ! git diff --quiet -- src/engine/code.ts src/constant-time.ts src/stores/memory-store.ts; then
+  echo "code.ts, constant-time.ts or memory-store.ts has local changes; commit or stash them first" >&2
   exit 2
 fi
-if [ -d ../../mutation/.stryker-tmp ]; then
+if compgen -G '../../mutation/.stryker-tmp/sandbox-*' >/dev/null; then
   # Stryker copies the sources when it starts: it must not copy an edited one.
-  echo "a Stryker run is in progress (mutation/.stryker-tmp exists); run this after it" >&2
+  echo "a Stryker run is in progress (a sandbox in mutation/.stryker-tmp); run this after it" >&2
   exit 2
 fi
-trap 'git checkout -- src/engine/code.ts src/stores/memory-store.ts' EXIT
+trap 'git checkout -- src/engine/code.ts src/constant-time.ts src/stores/memory-store.ts' EXIT
 
 STORE_LINE='    return timingSafeEqual(this.hashes.subarray(offset, offset + HASH_BYTES), bytes);'
 EQUAL_LINE='  return x.length === y.length \&\& timingSafeEqual(x, y);'
@@ -42,14 +42,14 @@ mutate 'MemoryStore: Buffer.compare(a, b) === 0' src/stores/memory-store.ts "$ST
   '    return Buffer.compare(this.hashes.subarray(offset, offset + HASH_BYTES), bytes) === 0;'
 mutate 'MemoryStore: === on the base64url strings' src/stores/memory-store.ts "$STORE_LINE" \
   "    return Buffer.from(this.hashes.subarray(offset, offset + HASH_BYTES)).toString('base64url') === hash;"
-mutate 'constantTimeEqual: a === b' src/engine/code.ts "$EQUAL_LINE" '  return a === b;'
-mutate 'constantTimeEqual: Buffer.compare(x, y) === 0' src/engine/code.ts "$EQUAL_LINE" \
+mutate 'constantTimeEqual: a === b' src/constant-time.ts "$EQUAL_LINE" '  return a === b;'
+mutate 'constantTimeEqual: Buffer.compare(x, y) === 0' src/constant-time.ts "$EQUAL_LINE" \
   '  return x.length === y.length \&\& Buffer.compare(x, y) === 0;'
 mutate 'generateCode: Math.random()' src/engine/code.ts "$CODE_LINE" \
   "  return String(Math.floor(Math.random() * 10 ** length)).padStart(length, '0');"
 mutate 'generateCode: randomBytes % 10 ** n' src/engine/code.ts "$CODE_LINE" \
   "  return String(randomBytes(6).readUIntBE(0, 6) % 10 ** length).padStart(length, '0');" \
-  's|^  randomInt,$|  randomBytes, randomInt,|'
+  "s|randomInt } from 'node:crypto';|randomBytes, randomInt } from 'node:crypto';|"
 mutate 'generateCode: Web Crypto getRandomValues % 10 ** n' src/engine/code.ts "$CODE_LINE" \
   "  return String(crypto.getRandomValues(new Uint32Array(1))[0]! % 10 ** length).padStart(length, '0');"
 echo "=== unmutated"

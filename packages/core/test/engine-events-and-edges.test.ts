@@ -257,7 +257,7 @@ describe('delivery failures and credits', () => {
   });
 
   it('ignores a reported credit count that is not a finite number', async () => {
-    const reports: unknown[] = [500, Number.NaN, Number.POSITIVE_INFINITY, '5', 50];
+    const reports: unknown[] = [500, Number.NaN, 50, Number.POSITIVE_INFINITY, '5'];
     const { engine, events, clock } = makeEngine({
       policy: { creditsLowThreshold: 100 },
       answer: async () => ({ remainingCredits: { text: reports.shift() as number } }),
@@ -266,9 +266,10 @@ describe('delivery failures and credits', () => {
       await engine.send({ phone: phoneNumber() });
       clock.advance(1);
     }
-    // 500, then three unreadable counts (skipped), then 50: crossing the threshold once.
+    // 500, an unreadable count (skipped: 500 stays the last known), 50: crossing the threshold
+    // once; then two more unreadable counts change nothing.
     expect(events.filter((event) => event.type === 'credits_low')).toEqual([
-      { type: 'credits_low', channel: 'text', remaining: 50, at: new Date(T0 + 4) },
+      { type: 'credits_low', channel: 'text', remaining: 50, at: new Date(T0 + 2) },
     ]);
   });
 

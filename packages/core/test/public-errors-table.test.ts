@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DeliveryFailedError } from '../src/errors.js';
 import {
   PUBLIC_ERROR_MESSAGES,
   PUBLIC_ERROR_STATUS,
@@ -29,6 +30,8 @@ describe('public answer table', () => {
       INVALID_CODE: [401, 'That code is not right, or it has expired.'],
       ACCESS_DENIED: [401, 'This number cannot sign in here.'],
       NOT_VERIFIED: [401, 'Sign in with your mobile number first.'],
+      INVALID_CREDENTIALS: [401, 'The username or password is not right.'],
+      SESSION_EXPIRED: [401, 'Your session has ended. Please sign in again.'],
       CROSS_SITE_REQUEST: [403, 'Requests from other sites are not allowed.'],
       RATE_LIMITED: [429, 'Too many requests. Please wait and try again.'],
       LOCKED: [429, 'Too many wrong codes. Please wait and try again.'],
@@ -65,9 +68,10 @@ describe('public answer table', () => {
     }
   });
 
-  it('DELIVERY_FAILED only for an object whose code is exactly DELIVERY_FAILED', () => {
-    expect(publicCodeOfError({ code: 'DELIVERY_FAILED' })).toBe('DELIVERY_FAILED');
+  it('DELIVERY_FAILED only for a TingTingAuthError whose code is exactly DELIVERY_FAILED', () => {
+    expect(publicCodeOfError(new DeliveryFailedError())).toBe('DELIVERY_FAILED');
     for (const error of [
+      { code: 'DELIVERY_FAILED' },
       null,
       'DELIVERY_FAILED',
       { code: 'delivery_failed' },
