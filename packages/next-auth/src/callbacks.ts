@@ -52,6 +52,8 @@ export const callbacks: {
 
 /** The session's user as `callbacks` shape it; with v4, add your own fields to this interface. */
 export interface TingTingSessionUser {
+  /** The token's `sub` (with `revocableSessions`): the E.164 number, or the upstream's subject. */
+  id?: string;
   /** The verified number, E.164 (absent for a session another provider started). */
   phone?: string;
   name?: string | null;

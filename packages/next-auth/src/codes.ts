@@ -13,11 +13,18 @@ export type SendErrorCode = Exclude<
   'INVALID_CODE' | 'ACCESS_DENIED' | 'NOT_VERIFIED' | 'LOCKED' | 'SESSION_REQUIRED'
 >;
 
-/** A failed sign-in's code (v4 `?error=CODE`, v5 `?code=CODE`); generic: never why a code failed. */
+/**
+ * A failed sign-in's code (v4 `?error=CODE`, v5 `?code=CODE`); generic: never why a code or a
+ * password failed. `INVALID_CODE` and `LOCKED` come from `TingTing()`; `INVALID_CREDENTIALS`
+ * (wrong password, unknown user and inactive account alike) and `RATE_LIMITED` from
+ * `UpstreamCredentials()`.
+ */
 export type SignInErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_CODE'
   | 'LOCKED'
+  | 'INVALID_CREDENTIALS'
+  | 'RATE_LIMITED'
   | 'ACCESS_DENIED'
   | 'SERVICE_UNAVAILABLE';
 
@@ -26,9 +33,21 @@ export const SIGN_IN_ERROR_CODES: readonly SignInErrorCode[] = [
   'INVALID_REQUEST',
   'INVALID_CODE',
   'LOCKED',
+  'INVALID_CREDENTIALS',
+  'RATE_LIMITED',
   'ACCESS_DENIED',
   'SERVICE_UNAVAILABLE',
 ];
+
+/** The codes a password sign-in (`UpstreamCredentials()`) fails with. */
+export type PasswordSignInErrorCode = Extract<
+  SignInErrorCode,
+  | 'INVALID_REQUEST'
+  | 'INVALID_CREDENTIALS'
+  | 'RATE_LIMITED'
+  | 'ACCESS_DENIED'
+  | 'SERVICE_UNAVAILABLE'
+>;
 
 /** A generic English message for every code, safe to show: core's `PUBLIC_ERROR_MESSAGES`. */
 export const ERROR_MESSAGES: Readonly<Record<PublicErrorCode, string>> = PUBLIC_ERROR_MESSAGES;

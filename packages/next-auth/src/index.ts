@@ -6,4 +6,10 @@
  */
 
 export * from './shared-exports.js';
-export { revocableSessions, TingTing, TingTingSignInError } from './v4.js';
+export {
+  getUpstreamAccessToken,
+  revocableSessions,
+  TingTing,
+  TingTingSignInError,
+  UpstreamCredentials,
+} from './v4.js';

@@ -133,7 +133,12 @@ export function createProvider(
           headers,
           clientIP ?? clientIPFromHeaders(headers, resolved),
         );
-        const withSession: TingTingUser & { sid: string } = { ...user, sid };
+        const upstream = sessions.providerId;
+        const withSession: TingTingUser & { sid: string; upstream?: string } = {
+          ...user,
+          sid,
+          ...(typeof upstream === 'string' ? { upstream } : {}),
+        };
         return withSession;
       } catch (error) {
         fail('SERVICE_UNAVAILABLE', error);

@@ -12,6 +12,7 @@ export {
 export { callbacks, jwt, redirect, session, type TingTingSessionUser } from './callbacks.js';
 export {
   ERROR_MESSAGES,
+  type PasswordSignInErrorCode,
   type SendErrorCode,
   SIGN_IN_ERROR_CODES,
   type SignInErrorCode,
@@ -24,7 +25,11 @@ export type {
   TingTingProviderOptions,
   TingTingUser,
 } from './provider.js';
-export type { RevocableSessionsConfig, RevocableSessionsStore } from './revocable.js';
+export type {
+  RevocableSessionsConfig,
+  RevocableSessionsStore,
+  UpstreamSessionError,
+} from './revocable.js';
 export {
   createSendHandler,
   type SendCodeErrorBody,
@@ -32,3 +37,14 @@ export {
   type SendHandler,
   type SendHandlerOptions,
 } from './send-handler.js';
+export type {
+  UpstreamAccount,
+  UpstreamCredentialFields,
+  UpstreamCredentialInput,
+  UpstreamCredentialsConfig,
+  UpstreamCredentialsOptions,
+  UpstreamCredentialsSessions,
+  UpstreamCredentialsUser,
+  UpstreamSignedInUser,
+} from './upstream-credentials.js';
+export type { UpstreamAccessTokenOptions, UpstreamTokenSessions } from './upstream-token.js';

@@ -16,7 +16,14 @@ import {
   createRevocableSessions,
   type RevocableSessionsConfig,
   type RevocableSessionsStore,
+  type UpstreamSessionError,
 } from './revocable.js';
+import {
+  createUpstreamCredentials,
+  type UpstreamCredentialsConfig,
+  type UpstreamCredentialsOptions,
+} from './upstream-credentials.js';
+import { type UpstreamAccessTokenOptions, upstreamAccessToken } from './upstream-token.js';
 
 /** The shape of next-auth v5's `CredentialsSignin` this entry relies on. */
 export type CredentialsSigninClass = new (
@@ -68,27 +75,111 @@ export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
   return createProvider(shared, fail, { CredentialsSignin: 'function' });
 }
 
+/** Options of the v5 {@link UpstreamCredentials}: the shared ones and the app's `CredentialsSignin`. */
+export interface UpstreamCredentialsV5Options extends UpstreamCredentialsOptions {
+  /**
+   * `import { CredentialsSignin } from 'next-auth'`, from the app: Auth.js forwards a failure's
+   * `code` only for its own copy's class (any other error becomes `error=Configuration`).
+   */
+  CredentialsSignin: CredentialsSigninClass;
+}
+
 /**
- * Callbacks and events for revocable sessions (next-auth v5): pass the same `UpstreamSessions` to
- * `TingTing({ sessions })`. Each request's `jwt` callback reads the session once; for an ended
- * session it answers `null`, so Auth.js clears the cookie and `auth()` answers `null`.
+ * Password sign-in against an upstream token API (Timbr, the notes service, TingTing accounts) for
+ * next-auth v5: a credentials provider whose `authorize` runs core's password protocol (fields
+ * `username` or `email`, and `password`; the sign-in limits; the upstream login) and starts a
+ * session in `sessions`; the JWT carries only its id (use `revocableSessions(sessions)`). A
+ * failure throws a subclass of the app's `CredentialsSignin` with a generic `code`:
+ * `?error=CredentialsSignin&code=INVALID_CREDENTIALS` (wrong password, unknown user and inactive
+ * account alike), `RATE_LIMITED`, `INVALID_REQUEST`, `ACCESS_DENIED`, `SERVICE_UNAVAILABLE`.
+ * Needs `session: { strategy: 'jwt' }`.
  *
  * @example
  * ```ts
- * const revocable = revocableSessions(sessions);
+ * const sessions = new UpstreamSessions({ store, secret, provider: notesProvider({ baseURL }) });
  * export const { handlers, auth } = NextAuth({
- *   providers: [TingTing({ engine: getEngine, CredentialsSignin, sessions })],
+ *   providers: [UpstreamCredentials({ sessions, CredentialsSignin })],
+ *   session: { strategy: 'jwt' },
+ *   ...revocableSessions(sessions),
+ * });
+ * ```
+ */
+export function UpstreamCredentials(
+  options: UpstreamCredentialsV5Options,
+): UpstreamCredentialsConfig {
+  const Base = options?.CredentialsSignin;
+  if (typeof Base !== 'function' || !(Base.prototype instanceof Error)) {
+    throw new TypeError(
+      "UpstreamCredentials: `CredentialsSignin` must be the class from your app: import { CredentialsSignin } from 'next-auth'",
+    );
+  }
+  class UpstreamSignInError extends Base {
+    constructor(code: SignInErrorCode, cause: unknown) {
+      super('The sign-in could not be completed', cause === undefined ? undefined : { cause });
+      this.name = 'UpstreamSignInError';
+      this.code = code; // after `super`: Auth.js sets its default `code` in the constructor
+    }
+  }
+  const { CredentialsSignin: _, ...shared } = options;
+  return createUpstreamCredentials(
+    'UpstreamCredentials',
+    shared,
+    (code, cause) => {
+      throw new UpstreamSignInError(code, cause);
+    },
+    { CredentialsSignin: 'function' },
+  );
+}
+
+/**
+ * Callbacks and events for revocable sessions (next-auth v5): pass the same `UpstreamSessions` to
+ * `TingTing({ sessions })` and `UpstreamCredentials({ sessions })`, or an array of them (each with
+ * its own `providerId`: the token's `upstream` claim picks one). Each request's `jwt` callback
+ * reads the session once; for an ended session it answers `null`, so Auth.js clears the cookie
+ * and `auth()` answers `null`; a session the upstream refused to refresh gives
+ * `{ error: 'RefreshTokenError' }` with no user.
+ *
+ * @example
+ * ```ts
+ * const revocable = revocableSessions([phoneSessions, timbrSessions]);
+ * export const { handlers, auth } = NextAuth({
+ *   providers: [
+ *     TingTing({ engine: getEngine, CredentialsSignin, sessions: phoneSessions }),
+ *     UpstreamCredentials({ sessions: timbrSessions, CredentialsSignin }),
+ *   ],
  *   session: { strategy: 'jwt' },
  *   ...revocable,
  * });
  * ```
  */
-export function revocableSessions(sessions: RevocableSessionsStore): RevocableSessionsConfig {
+export function revocableSessions(
+  sessions: RevocableSessionsStore | readonly RevocableSessionsStore[],
+): RevocableSessionsConfig {
   return createRevocableSessions<null>(
     sessions,
     () => null,
     (session) => session,
   );
+}
+
+/**
+ * The signed-in user's upstream access token, for server code (route handlers, Server
+ * Components, server actions): decodes the session cookie in `headers` with next-auth v5's
+ * `getToken` (salt: the cookie name, as Auth.js does), then `sessions.getAccessToken(sid)`
+ * (refreshed on demand, one refresh at a time per session). Needs no cookie write. `null`: no
+ * cookie, a session of another provider, or the session is over (signed out, refresh refused).
+ * Rethrows `SessionUnavailableError` (the upstream is down: answer 503) and store errors.
+ *
+ * @example
+ * ```ts
+ * const token = await getUpstreamAccessToken({ sessions, headers: await headers() });
+ * if (token === null) redirect('/signin');
+ * ```
+ */
+export function getUpstreamAccessToken(
+  options: UpstreamAccessTokenOptions,
+): Promise<string | null> {
+  return upstreamAccessToken('getUpstreamAccessToken', options, 'authjs.session-token', true);
 }
 
 export * from './shared-exports.js';
@@ -97,5 +188,11 @@ export * from './shared-exports.js';
 declare module 'next-auth' {
   interface User {
     phone?: string;
+  }
+  interface Session {
+    /** The `providerId` of the session's `UpstreamSessions` (`'timbr'`, `'phone'`, …). */
+    upstream?: string;
+    /** The upstream refused to refresh: sign in again (`revocableSessions`). */
+    error?: UpstreamSessionError;
   }
 }

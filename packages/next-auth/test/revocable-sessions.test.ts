@@ -221,12 +221,21 @@ describe.each([v4, v5])('revocable sessions on $name', (major) => {
     expect(await sessions.list(PHONE_E164)).toEqual([]);
   });
 
-  it('the JWT holds the session id, the subject and the number: no profile, no expiry data', async () => {
+  it('the JWT holds the session id, the subject, the number and the store: no profile, no expiry data', async () => {
     const app = await major.handler(newSessions());
     const jar = await signIn(app);
     const claims = await major.decode(jar.get(major.cookie) ?? '');
-    expect(Object.keys(claims ?? {}).sort()).toEqual(['exp', 'iat', 'jti', 'phone', 'sid', 'sub']);
+    expect(Object.keys(claims ?? {}).sort()).toEqual([
+      'exp',
+      'iat',
+      'jti',
+      'phone',
+      'sid',
+      'sub',
+      'upstream',
+    ]);
     expect(claims?.sub).toBe(PHONE_E164);
+    expect(claims?.upstream).toBe('phone');
   });
 
   it('ending a session by id (an admin action) refuses its cookie; the others stay', async () => {

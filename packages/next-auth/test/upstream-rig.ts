@@ -1,0 +1,252 @@
+/**
+ * Password sign-in rig: a fake upstream (Timbr, seed 002, or the notes service, seed 003) over
+ * real HTTP on a hand-moved clock, the real provider, `UpstreamSessions` on a counted memory
+ * store, and `UpstreamCredentials` + `revocableSessions` behind next-auth's real request handling
+ * (v4 `AuthHandler`, v5 `Auth()` from the `@auth/core` copy next-auth 5.0.0-beta.32 uses).
+ */
+
+import { Auth, type AuthConfig } from '@auth/core';
+import { decode as decodeV5 } from '@auth/core/jwt';
+import {
+  MemorySessionStore,
+  notesProvider,
+  timbrProvider,
+  type UpstreamSessionStore,
+  UpstreamSessions,
+} from '@tingting-auth/core/upstream';
+import { startFakeNotes, startFakeTimbr } from '@tingting-auth/testing';
+import type { AuthOptions } from 'next-auth';
+import { decode as decodeV4 } from 'next-auth/jwt';
+import { CredentialsSignin } from 'next-auth-v5';
+import {
+  revocableSessions as revocableV4,
+  type UpstreamCredentialsOptions,
+  UpstreamCredentials as UpstreamCredentialsV4,
+} from '../src/index.js';
+import {
+  revocableSessions as revocableV5,
+  UpstreamCredentials as UpstreamCredentialsV5,
+} from '../src/v5.js';
+import { AuthHandler } from './helpers.js';
+
+export const ORIGIN = 'http://localhost:3000';
+export const AUTH_SECRET = 'a-next-auth-test-secret-that-is-long-enough';
+export const SESSIONS_SECRET = 'next-auth-upstream-test-secret-0123456789abcdef';
+export const PASSWORD = 'right-password-123';
+export const WRONG = 'wrong-password-456';
+export const T0: number = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+const ACCOUNTS = [
+  { username: 'asha', email: 'asha@example.com', password: PASSWORD },
+  { username: 'bikash', email: 'bikash@example.com', password: PASSWORD, active: false },
+];
+
+export interface Clock {
+  (): number;
+  now: number;
+  advance(milliseconds: number): void;
+}
+
+function manualClock(start: number): Clock {
+  const clock = (() => clock.now) as Clock;
+  clock.now = start;
+  clock.advance = (milliseconds) => {
+    clock.now += milliseconds;
+  };
+  return clock;
+}
+
+/** A store that records every call (each is one round trip for the Redis store). */
+function counted(store: UpstreamSessionStore): { store: UpstreamSessionStore; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(name));
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+export type Jar = Map<string, string>;
+
+/** What one request through next-auth answered, whichever major. */
+export interface Reply {
+  status: number;
+  body: unknown;
+  /** Where a redirect goes (v4's `redirect`, v5's `Location`). */
+  location: URL | undefined;
+  /** Every `Set-Cookie` value (name=value), to check for secrets. */
+  setCookies: string[];
+}
+
+export type Kind = 'timbr' | 'notes';
+export type MajorName = 'v4' | 'v5';
+
+/** One fake upstream, its sessions and one major's handler over them. */
+export interface Rig {
+  major: MajorName;
+  kind: Kind;
+  clock: Clock;
+  fake: Awaited<ReturnType<typeof startFakeTimbr>> | Awaited<ReturnType<typeof startFakeNotes>>;
+  sessions: UpstreamSessions;
+  /** Store calls of `sessions`, in order. */
+  calls: string[];
+  /** The session cookie's name. */
+  cookie: string;
+  /** One request: a GET, or a POST of `body` (JSON) with the jar's cookies. */
+  request(jar: Jar, path: string, body?: Record<string, unknown>): Promise<Reply>;
+  /** Sign in as a browser does (CSRF token, then the credentials callback). */
+  signIn(credentials: Record<string, unknown>, jar?: Jar): Promise<{ jar: Jar; reply: Reply }>;
+  signOut(jar: Jar): Promise<void>;
+  /** The failure code of a sign-in reply (v4 `?error=`, v5 `?code=`), `null` for a success. */
+  codeOf(reply: Reply): string | null;
+  /** The decoded session JWT of a jar. */
+  decode(jar: Jar): Promise<Record<string, unknown> | null>;
+  /** The session endpoint's answer. */
+  session(jar: Jar): Promise<Record<string, unknown> | null>;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  kind?: Kind;
+  accessSeconds?: number;
+  /** Provider options besides `sessions` (v5 also gets `CredentialsSignin`). */
+  provider?: Partial<UpstreamCredentialsOptions>;
+}
+
+export function headersOf(jar: Jar, json: boolean): Record<string, string> {
+  return {
+    cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+    host: 'localhost:3000',
+    'x-forwarded-for': '198.51.100.9',
+    'user-agent': 'Mozilla/5.0 (test) Chromium',
+    ...(json ? { 'content-type': 'application/json' } : {}),
+  };
+}
+
+export async function upstreamRig(major: MajorName, options: RigOptions = {}): Promise<Rig> {
+  const kind = options.kind ?? 'timbr';
+  const clock = manualClock(T0);
+  const lifetimes = { accessSeconds: options.accessSeconds ?? 300, refreshSeconds: 86_400 };
+  const fake =
+    kind === 'timbr'
+      ? await startFakeTimbr({ accounts: ACCOUNTS, now: clock, lifetimes })
+      : await startFakeNotes({ accounts: ACCOUNTS, now: clock, lifetimes });
+  const provider =
+    kind === 'timbr' ? timbrProvider({ baseURL: fake.url }) : notesProvider({ baseURL: fake.url });
+  const { store, calls } = counted(new MemorySessionStore());
+  const sessions = new UpstreamSessions({
+    store,
+    secret: SESSIONS_SECRET,
+    provider,
+    clock,
+    logger: { warn: () => {} },
+  });
+  const providerOptions = { sessions, trustProxy: true, ...options.provider };
+  const cookie = major === 'v4' ? 'next-auth.session-token' : 'authjs.session-token';
+  let handle: (request: Request) => Promise<Reply>;
+  if (major === 'v4') {
+    const revocable = revocableV4(sessions);
+    const authOptions: AuthOptions = {
+      providers: [UpstreamCredentialsV4(providerOptions)],
+      secret: AUTH_SECRET,
+      session: { strategy: 'jwt' },
+      callbacks: revocable.callbacks as AuthOptions['callbacks'],
+      events: revocable.events as AuthOptions['events'],
+    };
+    handle = async (req) => {
+      const answer = await AuthHandler({ req, options: authOptions });
+      return {
+        status: answer.status ?? (answer.redirect ? 302 : 200),
+        body: answer.body,
+        location: answer.redirect ? new URL(answer.redirect, ORIGIN) : undefined,
+        setCookies: (answer.cookies ?? []).map((c) => `${c.name}=${c.value}`),
+      };
+    };
+  } else {
+    const revocable = revocableV5(sessions);
+    const config: AuthConfig = {
+      providers: [UpstreamCredentialsV5({ ...providerOptions, CredentialsSignin })],
+      secret: AUTH_SECRET,
+      trustHost: true,
+      basePath: '/api/auth',
+      session: { strategy: 'jwt' },
+      callbacks: revocable.callbacks as AuthConfig['callbacks'],
+      events: revocable.events as AuthConfig['events'],
+    };
+    handle = async (req) => {
+      const response = await Auth(req, config);
+      const type = response.headers.get('content-type') ?? '';
+      const location = response.headers.get('location');
+      return {
+        status: response.status,
+        body: type.includes('json') ? await response.json() : await response.text(),
+        location: location ? new URL(location, ORIGIN) : undefined,
+        setCookies: response.headers.getSetCookie().map((header) => header.split(';')[0] ?? ''),
+      };
+    };
+  }
+
+  const rig: Rig = {
+    major,
+    kind,
+    clock,
+    fake,
+    sessions,
+    calls,
+    cookie,
+    async request(jar, path, body) {
+      const reply = await handle(
+        new Request(`${ORIGIN}/api/auth/${path}`, {
+          method: body ? 'POST' : 'GET',
+          headers: headersOf(jar, body !== undefined),
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
+      );
+      for (const pair of reply.setCookies) {
+        const index = pair.indexOf('=');
+        const value = pair.slice(index + 1);
+        if (value === '') jar.delete(pair.slice(0, index));
+        else jar.set(pair.slice(0, index), value);
+      }
+      return reply;
+    },
+    async signIn(credentials, jar = new Map()) {
+      const { csrfToken } = (await rig.request(jar, 'csrf')).body as { csrfToken: string };
+      const reply = await rig.request(jar, 'callback/upstream', {
+        csrfToken,
+        callbackUrl: `${ORIGIN}/account`,
+        json: 'true',
+        ...credentials,
+      });
+      return { jar, reply };
+    },
+    async signOut(jar) {
+      const { csrfToken } = (await rig.request(jar, 'csrf')).body as { csrfToken: string };
+      await rig.request(jar, 'signout', { csrfToken, callbackUrl: `${ORIGIN}/signin` });
+    },
+    codeOf(reply) {
+      const params = reply.location?.searchParams;
+      return (major === 'v4' ? params?.get('error') : params?.get('code')) ?? null;
+    },
+    async decode(jar) {
+      const token = jar.get(cookie) ?? '';
+      return (
+        major === 'v4'
+          ? await decodeV4({ token, secret: AUTH_SECRET })
+          : await decodeV5({ token, secret: AUTH_SECRET, salt: cookie })
+      ) as Record<string, unknown> | null;
+    },
+    async session(jar) {
+      const body = (await rig.request(jar, 'session')).body as Record<string, unknown> | null;
+      return body;
+    },
+    close: () => fake.close(),
+  };
+  return rig;
+}
