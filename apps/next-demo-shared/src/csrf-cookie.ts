@@ -22,8 +22,10 @@ export async function withCSRFCookie(
     const answer = await fetch(new URL(`${authBasePath}/csrf`, request.nextUrl.origin), {
       headers: { accept: 'application/json' },
       cache: 'no-store',
+      // Never hang the page on it: without the cookie the form still renders (and is refused).
+      signal: AbortSignal.timeout(5_000),
     });
-    await answer.body?.cancel();
+    await answer.text();
     lines = answer.headers
       .getSetCookie()
       .filter((line) => CSRF_COOKIE.test(line.slice(0, line.indexOf('=')).trim()));

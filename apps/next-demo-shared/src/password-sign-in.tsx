@@ -60,7 +60,8 @@ export function passwordErrorPath(
 /** The CSRF token in next-auth's double-submit cookie (`<token>|<hash>`, v4 and v5 alike). */
 export function csrfTokenOf(cookies: readonly { name: string; value: string }[]): string {
   const cookie = cookies.find((c) => /(^|[.-])csrf-token$/.test(c.name));
-  return cookie?.value.split('|')[0] ?? '';
+  // Raw when the proxy just added it to the request, decoded when the browser sent it.
+  return cookie?.value.split(/\||%7C/i)[0] ?? '';
 }
 
 /** Props of {@link PasswordSignIn}. */

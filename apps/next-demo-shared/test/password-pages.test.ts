@@ -57,6 +57,10 @@ describe('csrfTokenOf', () => {
     expect(csrfTokenOf(cookies)).toBe('tok123');
   });
 
+  it('reads a percent-encoded cookie as next-auth sets it', () => {
+    expect(csrfTokenOf([{ name: 'authjs.csrf-token', value: 'tok123%7Chash456' }])).toBe('tok123');
+  });
+
   it('is empty without the cookie (next-auth then refuses the post)', () => {
     expect(csrfTokenOf([{ name: 'other', value: 'a|b' }])).toBe('');
   });
