@@ -6,6 +6,14 @@ const config: NextConfig = {
   serverExternalPackages: ['@tingting-auth/core', '@tingting-auth/testing'],
   // The pages both demos share, as TypeScript sources (a workspace package with no build step).
   transpilePackages: ['next-demo-shared'],
+  turbopack: {
+    resolveAlias: {
+      // In this workspace, `@tingting-auth/next-auth` resolves `next-auth/jwt` (for
+      // getUpstreamAccessToken) from its own folder, where its dev copy is next-auth v4; an app
+      // that installs the package resolves its own. Point it at this app's next-auth v5.
+      'next-auth/jwt': './node_modules/next-auth/jwt.js',
+    },
+  },
   poweredByHeader: false,
 };
 

@@ -443,3 +443,222 @@ function revocableSessionsSuite(appDir: string, label: string): void {
     await phoneC.context.close();
   }, 90_000);
 }
+
+/** The answer of the dev route `/api/dev/upstream` (the embedded fake upstream's counters). */
+interface UpstreamStats {
+  upstream: string;
+  stats: { loginCalls: number; refreshCalls: number; reuseDetected: number };
+}
+
+/** Move the embedded fake's clock (and the password sessions') forward; reset its counters. */
+async function controlUpstream(
+  origin: string,
+  body: { advanceSeconds?: number; resetStats?: boolean },
+): Promise<UpstreamStats> {
+  const response = await fetch(`${origin}/api/dev/upstream`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`/api/dev/upstream answered ${response.status}`);
+  return (await response.json()) as UpstreamStats;
+}
+
+const cookieHeader = (cookies: readonly { name: string; value: string }[]): string =>
+  cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+
+/** What each embedded fake's profile shows for the demo account (a label, and its value). */
+const PROFILE_DETAIL = {
+  timbr: ['Your team API tokens', '0'],
+  notes: ['Username', 'demo'],
+  tingting: ['Email', 'demo@example.com'],
+} as const;
+
+/**
+ * Password sign-in in the browser, against the demo's embedded fake `upstream`: the form (labels,
+ * autocomplete) from the home page, a wrong password (generic message, nothing echoed), the
+ * sign-in and the profile read server-side, with JavaScript on and off; three tabs and the route
+ * handler behind the proxy across an access-token expiry (exactly one upstream refresh each time,
+ * read from the fake's counters); sign-out, after which a copied cookie is refused everywhere.
+ */
+export function describePasswordSignIn(
+  appDir: string,
+  {
+    label,
+    upstream,
+  }: { label: string; major: NextAuthMajor; upstream: 'timbr' | 'notes' | 'tingting' },
+): void {
+  describe(`${label}: password sign-in (UPSTREAM=${upstream})`, () => {
+    let app: RunningApp;
+    let browser: Browser;
+    const identifier = upstream === 'tingting' ? 'demo@example.com' : 'demo';
+    const password = 'demo-password-1';
+    const [detailLabel, detailValue] = PROFILE_DETAIL[upstream];
+
+    beforeAll(async () => {
+      app = await startApp(appDir, { UPSTREAM: upstream, UPSTREAM_ACCESS_SECONDS: '20' });
+      browser = await launchChromium();
+    }, 90_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await app?.stop();
+    });
+
+    beforeEach(({ onTestFailed }) => {
+      onTestFailed(() => {
+        console.error(`[${label}] next start output:\n${app?.output().slice(-4000)}`);
+      });
+    });
+
+    /** The profile's value for `name` on `page`. */
+    const detail = (page: import('playwright-core').Page, name: string) =>
+      page.locator(`[data-detail="${name}"]`).textContent();
+
+    async function expectProfile(page: import('playwright-core').Page): Promise<void> {
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/account');
+      expect((await page.getByTestId('session-account').textContent())?.length).toBeGreaterThan(0);
+      expect((await detail(page, 'Subject'))?.length).toBeGreaterThan(0);
+      expect(await detail(page, detailLabel)).toBe(detailValue);
+      expect(await page.locator('#profile-error').count()).toBe(0);
+    }
+
+    it.each([
+      ['with JavaScript', true],
+      ['without JavaScript', false],
+    ])(
+      'signs in and shows the upstream profile; a wrong password is refused (%s)',
+      async (_l, javaScriptEnabled) => {
+        const context = await browser.newContext({ javaScriptEnabled });
+        const page = await context.newPage();
+        const shot = (name: string) =>
+          screenshot(
+            page,
+            appDir,
+            `password-${upstream}-${javaScriptEnabled ? 'js' : 'nojs'}-${name}`,
+          );
+
+        await page.goto(`${app.origin}/`);
+        await page.getByRole('link', { name: 'Sign in with a password' }).click();
+        await page.waitForURL(/\/signin\/password/);
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+          'Sign in with a password',
+        );
+        const idInput = page.locator('#identifier');
+        expect(await idInput.getAttribute('autocomplete')).toBe('username');
+        expect(await idInput.getAttribute('name')).toBe(
+          upstream === 'tingting' ? 'email' : 'username',
+        );
+        expect(
+          await page.getByLabel('Password', { exact: true }).getAttribute('autocomplete'),
+        ).toBe('current-password');
+        expect(await page.getByLabel('Password', { exact: true }).getAttribute('type')).toBe(
+          'password',
+        );
+        expect(await page.locator('[data-demo-account]').textContent()).toContain(identifier);
+        // The form carries next-auth's CSRF token (the proxy set its cookie before the page rendered).
+        expect(await page.locator('input[name="csrfToken"]').inputValue()).toMatch(
+          /^[0-9a-f]{32,}$/,
+        );
+        await shot('1-form');
+
+        // A wrong password: the generic message, back on the password page, nothing echoed.
+        await idInput.fill(identifier);
+        await page.getByLabel('Password', { exact: true }).fill('not-the-password-1');
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.waitForURL(/\/signin\/password\?.*error=INVALID_CREDENTIALS/);
+        const alert = page.getByRole('alert').and(page.locator('#form-error'));
+        await expect
+          .poll(() => alert.textContent(), SERVER_ROUND_TRIP)
+          .toBe(PUBLIC_ERROR_MESSAGES.INVALID_CREDENTIALS);
+        expect(await page.content()).not.toContain('not-the-password-1');
+        expect((await context.cookies()).some((c) => c.name.includes('session-token'))).toBe(false);
+        await shot('2-wrong-password');
+
+        // The right one: the account page, with the profile read from the upstream.
+        await page.locator('#identifier').fill(identifier);
+        await page.getByLabel('Password', { exact: true }).fill(password);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.waitForURL(/\/account$/, SERVER_ROUND_TRIP);
+        await expectProfile(page);
+        await shot('3-profile');
+        // The browser holds the JWT (a session id inside, encrypted), never an upstream token.
+        const html = await page.content();
+        expect(html).not.toContain(password);
+        expect(html).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+        await context.close();
+      },
+      60_000,
+    );
+
+    it('across an expiry, three tabs and the route behind the proxy each cause one refresh; sign-out refuses a copied cookie', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${app.origin}/signin/password`);
+      await page.locator('#identifier').fill(identifier);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL(/\/account$/, SERVER_ROUND_TRIP);
+      await expectProfile(page);
+      const cookies = await context.cookies();
+      const profileRoute = () =>
+        fetch(`${app.origin}/api/upstream/profile`, {
+          headers: { cookie: cookieHeader(cookies) },
+        });
+
+      // Tokens live 20 s and are refreshed 10 s ahead: 15 s later, every reader needs a refresh.
+      await controlUpstream(app.origin, { resetStats: true, advanceSeconds: 15 });
+      const tabs = await Promise.all([context.newPage(), context.newPage(), context.newPage()]);
+      await Promise.all(tabs.map((tab) => tab.goto(`${app.origin}/account`)));
+      for (const tab of tabs) await expectProfile(tab);
+      let stats = await controlUpstream(app.origin, {});
+      expect(stats.upstream).toBe(upstream);
+      expect(stats.stats.refreshCalls).toBe(1);
+
+      // The same behind the proxy: three parallel calls of the route handler, one refresh.
+      await controlUpstream(app.origin, { resetStats: true, advanceSeconds: 15 });
+      const answers = await Promise.all([profileRoute(), profileRoute(), profileRoute()]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        const body = (await answer.json()) as { profile: { label: string; value: string }[] };
+        expect(body.profile).toContainEqual({ label: detailLabel, value: detailValue });
+      }
+      stats = await controlUpstream(app.origin, {});
+      expect(stats.stats.refreshCalls).toBe(1);
+      // The fake revokes a whole token family on a replayed refresh token: none was replayed.
+      expect(stats.stats.reuseDetected).toBe(0);
+
+      // Sign out: the cookie copied before is refused by the route, the proxy and the pages.
+      await page.bringToFront();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.waitForURL(/\/signin/, SERVER_ROUND_TRIP);
+      const after = await profileRoute();
+      expect(after.status).toBe(401);
+      expect(((await after.json()) as { error: { code: string } }).error.code).toBe(
+        'SESSION_EXPIRED',
+      );
+      const session = await fetch(`${app.origin}/api/auth/session`, {
+        headers: { cookie: cookieHeader(cookies) },
+      });
+      const body = (await session.json()) as { user?: unknown } | null;
+      expect(body?.user).toBeUndefined();
+      const thief = await browser.newContext();
+      await thief.addCookies(cookies);
+      const thiefPage = await thief.newPage();
+      await thiefPage.goto(`${app.origin}/account`);
+      await thiefPage.waitForURL(/\/signin/);
+      expect(await thiefPage.getByTestId('session-account').count()).toBe(0);
+      await thief.close();
+      await context.close();
+    }, 90_000);
+
+    it('the route behind the proxy answers 401 SESSION_EXPIRED without a session', async () => {
+      const response = await fetch(`${app.origin}/api/upstream/profile`);
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'SESSION_EXPIRED',
+      );
+    });
+  });
+}

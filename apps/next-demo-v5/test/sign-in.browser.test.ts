@@ -5,7 +5,11 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeRevocableSessions, describeSignInFlow } from 'next-demo-shared/test-harness';
+import {
+  describePasswordSignIn,
+  describeRevocableSessions,
+  describeSignInFlow,
+} from 'next-demo-shared/test-harness';
 
 describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo-v5 (next-auth v5)',
@@ -15,4 +19,10 @@ describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
 describeRevocableSessions(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo-v5 (next-auth v5)',
   major: 5,
+});
+
+describePasswordSignIn(join(dirname(fileURLToPath(import.meta.url)), '..'), {
+  label: 'next-demo-v5 (next-auth v5)',
+  major: 5,
+  upstream: 'notes',
 });

@@ -4,7 +4,11 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeRevocableSessions, describeSignInFlow } from 'next-demo-shared/test-harness';
+import {
+  describePasswordSignIn,
+  describeRevocableSessions,
+  describeSignInFlow,
+} from 'next-demo-shared/test-harness';
 
 describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo (next-auth v4)',
@@ -14,4 +18,10 @@ describeSignInFlow(join(dirname(fileURLToPath(import.meta.url)), '..'), {
 describeRevocableSessions(join(dirname(fileURLToPath(import.meta.url)), '..'), {
   label: 'next-demo (next-auth v4)',
   major: 4,
+});
+
+describePasswordSignIn(join(dirname(fileURLToPath(import.meta.url)), '..'), {
+  label: 'next-demo (next-auth v4)',
+  major: 4,
+  upstream: 'timbr',
 });

@@ -3,7 +3,9 @@
  * in a project outside the workspace, the @tingting-auth packages from the tarballs. `next build`,
  * `next start`, then a sign-in over plain HTTP as next-auth's own client does it: POST the send
  * route, read the code from the fake TingTing's outbox, fetch the CSRF token, POST the
- * credentials callback, and read the phone back from /api/auth/session.
+ * credentials callback, and read the phone back from /api/auth/session. The same app signs in with
+ * a password (`UpstreamCredentials` over the fake notes service from the tarball) and reads the
+ * upstream profile in a route handler with `getUpstreamAccessToken`.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -21,6 +23,8 @@ const E164 = `+977${NATIONAL}`;
 
 let project: string;
 let fake: Testing.FakeTingTing;
+let notes: Testing.FakeNotes;
+const ACCOUNT = { username: 'smoke', email: 'smoke@example.com', password: 'smoke-password-1' };
 let origin: string;
 let env: Record<string, string>;
 
@@ -52,6 +56,7 @@ beforeAll(async () => {
   expect(testingURL).toMatch(/\/node_modules\/@tingting-auth\/testing\/dist\/index\.js$/);
   const testing = (await import(testingURL)) as typeof Testing;
   fake = await testing.startFakeTingTing();
+  notes = await testing.startFakeNotes({ accounts: [ACCOUNT] });
   const port = await freePort();
   origin = `http://localhost:${port}`;
   env = {
@@ -59,6 +64,8 @@ beforeAll(async () => {
     NEXTAUTH_URL: origin,
     NEXTAUTH_SECRET: 'install-smoke-nextauth-secret-0123456789',
     OTP_SECRET: 'install-smoke-otp-secret-0123456789abcdef',
+    SESSION_SECRET: 'install-smoke-session-secret-0123456789abcdef',
+    UPSTREAM_URL: notes.url,
     TINGTING_API_TOKEN: fake.apiToken,
     TINGTING_BASE_URL: fake.url,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -86,6 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAll();
   await fake?.close();
+  await notes?.close();
 });
 
 describe(`a Next.js app from the tarballs on Node ${process.version}`, () => {
@@ -118,10 +126,21 @@ describe(`a Next.js app from the tarballs on Node ${process.version}`, () => {
       expect(names[name]?.esm, name).toEqual(names[name]?.cjs);
     }
     expect(names['@tingting-auth/next-auth']?.cjs).toEqual(
-      expect.arrayContaining(['TingTing', 'createSendHandler', 'callbacks']),
+      expect.arrayContaining([
+        'TingTing',
+        'createSendHandler',
+        'callbacks',
+        'UpstreamCredentials',
+        'getUpstreamAccessToken',
+      ]),
     );
     expect(names['@tingting-auth/next-auth/v5']?.cjs).toEqual(
-      expect.arrayContaining(['TingTing', 'createSendHandler']),
+      expect.arrayContaining([
+        'TingTing',
+        'createSendHandler',
+        'UpstreamCredentials',
+        'getUpstreamAccessToken',
+      ]),
     );
     expect(names['@tingting-auth/next-auth/client']?.cjs).toEqual(
       expect.arrayContaining(['sendCode', 'verifyCode']),
@@ -166,5 +185,39 @@ describe(`a Next.js app from the tarballs on Node ${process.version}`, () => {
     const session = await visitor.get('/api/auth/session');
     expect(session.status).toBe(200);
     expect(session.json()).toMatchObject({ user: { phone: E164 } });
+  });
+
+  it('signs in with a password: CSRF token -> credentials callback -> session -> upstream profile', async () => {
+    const visitor = new Visitor(origin);
+    const { csrfToken } = (await visitor.get('/api/auth/csrf')).json<{ csrfToken: string }>();
+    expect((await visitor.get('/api/profile')).status).toBe(401);
+
+    const wrong = await visitor.postForm('/api/auth/callback/upstream', {
+      csrfToken,
+      username: ACCOUNT.username,
+      password: 'not-the-password-1',
+    });
+    expect(wrong.status).toBe(302);
+    expect(wrong.headers.get('location')).toContain('error=INVALID_CREDENTIALS');
+    expect(visitor.cookieNames).not.toContain('next-auth.session-token');
+
+    const signedIn = await visitor.postForm('/api/auth/callback/upstream', {
+      csrfToken,
+      username: ACCOUNT.username,
+      password: ACCOUNT.password,
+    });
+    expect(signedIn.status, signedIn.text).toBe(302);
+    expect(signedIn.headers.get('location')).not.toContain('error=');
+    expect(visitor.cookieNames).toContain('next-auth.session-token');
+    // The cookie names the session; the upstream's tokens never reach the browser.
+    expect(JSON.stringify(visitor.cookieNames.map((name) => visitor.cookie(name)))).not.toContain(
+      ACCOUNT.password,
+    );
+
+    const session = (await visitor.get('/api/auth/session')).json<{ upstream?: string }>();
+    expect(session.upstream).toBe('notes');
+    const profile = await visitor.get('/api/profile');
+    expect(profile.status, profile.text).toBe(200);
+    expect(profile.json()).toMatchObject({ username: ACCOUNT.username, email: ACCOUNT.email });
   });
 });
