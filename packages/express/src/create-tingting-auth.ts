@@ -59,6 +59,10 @@ const callback = (fn: (done: Done) => unknown): Promise<void> =>
   new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
 const redirect = (res: ServerResponse, location: string) =>
   void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
+/** A store failure as the 503 (with `Retry-After`) `errorHandler` answers; the cause for logs. */
+const unavailable = (cause: unknown): never => {
+  throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
+};
 const toProtocol = (req: Req): P.ProtocolRequest =>
   P.fromNodeRequest(req, { trustForwardedHost: Boolean(req.app?.get('trust proxy')) });
 
@@ -243,7 +247,7 @@ export function createTingTingAuth(
       await onVerified(req, res, { ok: true, phone, purpose });
       if (res.headersSent) return;
     } else {
-      const created = managed && (await managed.start(toProtocol(req), phone));
+      const created = managed && (await managed.start(toProtocol(req), phone).catch(unavailable));
       try {
         // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
         await callback((done) => req.session?.regenerate(done));
@@ -268,7 +272,7 @@ export function createTingTingAuth(
     const session = sessionOf(req);
     const sid = sidOf(req);
     // The store first: a failure is a 503 and the user is still signed in, free to retry.
-    if (sid !== undefined) await sessions?.end(sid);
+    if (sid !== undefined) await sessions?.end(sid).catch(unavailable);
     if (session !== undefined) {
       delete session[key];
       delete session[formKey];

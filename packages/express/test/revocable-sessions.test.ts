@@ -248,6 +248,30 @@ describe.each([
       }
     });
 
+    it('a store outage is 503 SERVICE_UNAVAILABLE with Retry-After: at verify, in the guard, at sign-out', async () => {
+      const { app, store } = setup();
+      const a = await signIn(app);
+      const get = store.get;
+      const end = store.end;
+      store.get = () => Promise.reject(new Error('store down'));
+      store.end = () => Promise.reject(new Error('store down'));
+      for (const response of [await a.get('/me'), await a.post('/auth/sign-out')]) {
+        expect([response.status, response.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+        expect(response.headers['retry-after']).toBe('30');
+      }
+      store.get = get;
+      store.end = end;
+      expect((await a.get('/me')).status).toBe(200);
+      const create = store.create;
+      store.create = () => Promise.reject(new Error('store down'));
+      const b = request.agent(app);
+      expect((await b.post('/auth/send').send({ phone: '9812345678' })).status).toBe(202);
+      const code = fake.outbox.last('9812345678')!.otp;
+      const refused = await b.post('/auth/verify').send({ phone: '9812345678', code });
+      expect([refused.status, refused.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      store.create = create;
+    });
+
     it('sign-out ends the stored session; a copy of the old cookie is refused', async () => {
       const { app, sessions } = setup();
       const a = await signIn(app);
