@@ -171,16 +171,20 @@ export function createTingTingAuth(
   const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
     page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
 
+  /** The app's CSRF middleware, when it gave one (after the protocol's cross-site check). */
+  async function appCsrf(req: IncomingMessage, res: ServerResponse) {
+    if (typeof csrf !== 'function') return;
+    await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
+      const message = 'The CSRF middleware refused the request';
+      throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
+    });
+  }
+
   /** Method and cross-site checks (or the app's CSRF middleware), then the per-IP limiter. */
   async function guard(req: Req, res: ServerResponse, limit?: T.Middleware | false) {
     const refusal = otp.check(toProtocol(req));
     if (refusal !== undefined) throw TingTingHTTPError.fromRefusal(refusal);
-    if (typeof csrf === 'function') {
-      await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-        const message = 'The CSRF middleware refused the request';
-        throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-      });
-    }
+    await appCsrf(req, res);
     if (limit) await callback((done) => limit(req, res, done));
   }
 
@@ -319,13 +323,7 @@ export function createTingTingAuth(
     sessionRoutes({
       protocol: managed,
       sidOf: (req) => sidOf(req as Req),
-      csrf: async (req, res) => {
-        if (typeof csrf !== 'function') return;
-        await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-          const message = 'The CSRF middleware refused the request';
-          throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-        });
-      },
+      csrf: appCsrf,
       async signOutHere(request) {
         const session = sessionOf(request as Req);
         if (session === undefined) return;

@@ -150,15 +150,19 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
   const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
     page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
 
+  /** The app's CSRF middleware, when it gave one (after the protocol's cross-site check). */
+  async function appCsrf(req: IncomingMessage, res: ServerResponse) {
+    if (typeof csrf !== 'function') return;
+    await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
+      const message = 'The CSRF middleware refused the request';
+      throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
+    });
+  }
+
   async function guard(req: Req, res: ServerResponse) {
     const refusal = password.check(toProtocol(req));
     if (refusal !== undefined) throw httpError(refusal);
-    if (typeof csrf === 'function') {
-      await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-        const message = 'The CSRF middleware refused the request';
-        throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-      });
-    }
+    await appCsrf(req, res);
   }
 
   const handle =
@@ -306,13 +310,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
   const managing = sessionRoutes({
     protocol: P.createSessionsProtocol(shared, { sessions }),
     sidOf: (req) => sidOf(req as Req),
-    csrf: async (req, res) => {
-      if (typeof csrf !== 'function') return;
-      await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-        const message = 'The CSRF middleware refused the request';
-        throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-      });
-    },
+    csrf: appCsrf,
     async signOutHere(request) {
       const session = sessionOf(request as Req);
       if (session === undefined) return;

@@ -238,6 +238,26 @@ describe.each([
       expect((await b.get('/me')).status).toBe(200);
     });
 
+    it("the app's CSRF middleware guards the session posts too", async () => {
+      const { app } = setup({
+        crossSiteProtection: (req: never, _res: never, next: (error?: unknown) => void) => {
+          const { headers } = req as { headers: Record<string, string | undefined> };
+          next(headers['x-csrf'] === 'ok' ? undefined : new Error('no CSRF token'));
+        },
+      });
+      const agent = request.agent(app).set('x-csrf', 'ok');
+      expect((await agent.post('/auth/send').send({ phone: '9812345678' })).status).toBe(202);
+      const code = fake.outbox.last('9812345678')!.otp;
+      expect((await agent.post('/auth/verify').send({ phone: '9812345678', code })).status).toBe(
+        200,
+      );
+      const cookie = (await agent.get('/me')).request.cookies;
+      const forged = await request(app).post('/auth/sign-out-everywhere').set('cookie', cookie);
+      expect([forged.status, forged.body.error.code]).toEqual([403, 'CROSS_SITE_REQUEST']);
+      expect((await agent.get('/me')).status).toBe(200);
+      expect((await agent.post('/auth/sign-out-everywhere')).status).toBe(204);
+    });
+
     it('one session-store read per guarded request', async () => {
       const { app, reads } = setup();
       const a = await signIn(app);
