@@ -118,3 +118,52 @@ describe('where you are signed in', () => {
     await screenshot(b, APP_DIR, 'sessions-3-signed-out-everywhere');
   });
 });
+
+describe('where you are signed in, password sessions', () => {
+  const contexts: BrowserContext[] = [];
+  let a: Page;
+  let b: Page;
+
+  beforeAll(async () => {
+    for (const userAgent of ['Laptop (A)', 'Phone (B)']) {
+      contexts.push(await run.browser.newContext({ javaScriptEnabled: false, userAgent }));
+    }
+    a = await contexts[0]!.newPage();
+    b = await contexts[1]!.newPage();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+  });
+
+  async function signIn(page: Page) {
+    const account = run.demo.upstream.demoAccount;
+    if (account === undefined) throw new Error('the demo should run on the embedded upstream');
+    await page.goto(`${run.origin}/password`);
+    await page.fill('#identifier', account.identifier);
+    await page.fill('#password', account.password);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForSelector('h1:has-text("You are signed in")');
+  }
+
+  it('lists both; ending the other one sends it to the sign-in page; sign out everywhere', async () => {
+    await signIn(a);
+    await signIn(b);
+    await a.click('a:has-text("Where you are signed in")');
+    await a.waitForSelector('h1:has-text("Where you are signed in")');
+    const items = a.locator('[data-session-list] li');
+    expect(await items.locator('.device strong').allTextContents()).toEqual([
+      'Laptop (A)',
+      'Phone (B)',
+    ]);
+    await items.nth(1).locator('button:has-text("Sign out this one")').click();
+    await a.waitForURL(`${run.origin}/profile/sessions`);
+    await expect.poll(() => a.locator('[data-session-list] li').count()).toBe(1);
+    await b.goto(`${run.origin}/profile`);
+    expect(new URL(b.url()).pathname).toBe('/password');
+
+    await a.click('button:has-text("Sign out everywhere")');
+    await a.waitForURL(`${run.origin}/password`);
+    await a.goto(`${run.origin}/profile/sessions`);
+    expect(new URL(a.url()).pathname).toBe('/password');
+  });
+});
