@@ -33,6 +33,7 @@ import * as views from './views.js';
  * @property {import('@tingting-auth/testing').FakeTingTing | undefined} fake The embedded fake, when no API token is set.
  * @property {import('./dev-upstream.js').DevUpstream} upstream The password upstream (its embedded fake, when no UPSTREAM_URL is set).
  * @property {UpstreamSessions} sessions The password sessions (upstream tokens, sealed, server-side).
+ * @property {UpstreamSessions} phoneSessions The phone sign-ins' sessions (revocable: "sign out everywhere").
  * @property {() => Promise<void>} close Stops the fakes and closes Redis connections.
  */
 
@@ -100,23 +101,32 @@ export async function createDemo({
     // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
     webOTPOrigin: demoOrigin(env, 3000),
   });
+  let upstreamSecret = env.UPSTREAM_SESSION_SECRET;
+  if (!upstreamSecret) {
+    upstreamSecret = randomBytes(32).toString('base64url');
+    log(
+      '[express-demo] UPSTREAM_SESSION_SECRET is not set: using a random secret for this process (sessions end on restart).',
+    );
+  }
+  // Phone sign-ins are revocable sessions in the same store as the password sessions ("sign out
+  // everywhere" reaches every process sharing it); filed under their own provider id.
+  const phoneSessions = new UpstreamSessions({
+    store: upstreamStore,
+    secret: upstreamSecret,
+    providerId: 'phone',
+    throttle: false,
+  });
   const tingting = createTingTingAuth(engine, {
+    sessions: phoneSessions,
     redirects: {
       afterSend: '/',
       afterVerify: '/account',
       onError: '/',
       afterSignOut: '/',
       signIn: '/',
+      afterEndSession: '/account/sessions',
     },
   });
-
-  let upstreamSecret = env.UPSTREAM_SESSION_SECRET;
-  if (!upstreamSecret) {
-    upstreamSecret = randomBytes(32).toString('base64url');
-    log(
-      '[express-demo] UPSTREAM_SESSION_SECRET is not set: using a random secret for this process (password sessions end on restart).',
-    );
-  }
   const sessions = new UpstreamSessions({
     store: upstreamStore,
     secret: upstreamSecret,
@@ -132,6 +142,7 @@ export async function createDemo({
       onError: '/password',
       afterSignOut: '/password',
       signIn: '/password',
+      afterEndSession: '/profile/sessions',
     },
   });
   const upstreamInfo = { title: upstream.title, identifierField: upstream.identifierField };
@@ -243,6 +254,25 @@ export async function createDemo({
         account,
         details,
         ...(error ? { error } : {}),
+        sessionsHref: '/profile/sessions',
+      }),
+    );
+  });
+
+  app.get('/profile/sessions', password.requireUpstreamSession, async (req, res) => {
+    const { account, error } = password.formState(req);
+    if (!account) throw new Error('requireUpstreamSession let a request through');
+    page(
+      res,
+      views.sessionsPage({
+        actions: {
+          endSession: (id) => `/auth/password/sessions/${encodeURIComponent(id)}/end`,
+          signOutEverywhere: '/auth/password/sign-out-everywhere',
+        },
+        who: account.identifier,
+        sessions: await password.listSessions(req),
+        ...(error ? { error } : {}),
+        backHref: '/profile',
       }),
     );
   });
@@ -252,7 +282,25 @@ export async function createDemo({
       /** @type {{ tingting?: import('@tingting-auth/express').VerifiedIdentity }} */ (req)
         .tingting;
     if (!verified) throw new Error('requireVerified let an unverified request through');
-    page(res, views.accountPage({ verified }));
+    page(res, views.accountPage({ verified, sessionsHref: '/account/sessions' }));
+  });
+
+  app.get('/account/sessions', tingting.requireVerified, async (req, res) => {
+    const { verified, error } = tingting.formState(req);
+    if (!verified) throw new Error('requireVerified let an unverified request through');
+    page(
+      res,
+      views.sessionsPage({
+        actions: {
+          endSession: (id) => `/auth/sessions/${encodeURIComponent(id)}/end`,
+          signOutEverywhere: '/auth/sign-out-everywhere',
+        },
+        who: views.formatPhone(verified.phone),
+        sessions: await tingting.listSessions(req),
+        ...(error ? { error } : {}),
+        backHref: '/account',
+      }),
+    );
   });
 
   app.use('/auth/password', password.router);
@@ -273,6 +321,7 @@ export async function createDemo({
     fake,
     upstream,
     sessions,
+    phoneSessions,
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

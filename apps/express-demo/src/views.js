@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
  * @typedef {{ signIn: string; signOut: string }} PasswordActions
  * @typedef {{ title: string; identifierField: 'username' | 'email' }} UpstreamInfo How the password pages name the upstream, and what the form asks for.
  * @typedef {{ subject: string; provider: string; identifier: string }} UpstreamAccount
+ * @typedef {{ id: string; device?: string; ip?: string; createdAt: string; lastSeenAt: string; current: boolean }} SessionView One active session (the libraries' `SessionView`): a public id, never a session id.
+ * @typedef {{ endSession: (id: string) => string; signOutEverywhere: string }} SessionActions Where the session list's forms post.
  */
 
 /** Default form actions: where `@tingting-auth/express`'s router is mounted in this demo. */
@@ -238,11 +240,12 @@ function detailList(details) {
 
 /**
  * The signed-in page.
- * @param {{ actions?: Actions; verified: Verified; details?: readonly Detail[] }} options
+ * @param {{ actions?: Actions; verified: Verified; details?: readonly Detail[]; sessionsHref?: string }} options
+ *   `sessionsHref`: the page that lists where the user is signed in (shown as a link when set).
  *   `details`: more about the signed-in user (the Passport demo shows its user record).
  * @returns {string}
  */
-export function accountPage({ actions = DEFAULT_ACTIONS, verified, details = [] }) {
+export function accountPage({ actions = DEFAULT_ACTIONS, verified, details = [], sessionsHref }) {
   const at = new Date(verified.verifiedAt);
   const main = `<h1>You are signed in</h1>
 <div class="verified" aria-label="Verified number">
@@ -252,7 +255,7 @@ export function accountPage({ actions = DEFAULT_ACTIONS, verified, details = [] 
 <p class="hint">Verified at <time datetime="${escapeHTML(at.toISOString())}">${escapeHTML(at.toUTCString())}</time>.</p>
 ${detailList(details)}<form method="post" action="${escapeHTML(actions.signOut)}" data-enhance data-next="/">
   <button type="submit" class="primary">Sign out</button>
-</form>`;
+</form>${sessionsLink(sessionsHref)}`;
   return layout({ title: 'Signed in', main });
 }
 
@@ -295,7 +298,7 @@ ${alertRegion(error, { password: true })}
 /**
  * The signed-in page of a password sign-in: the account, and its profile as the upstream tells it
  * (read with the session's upstream token, server-side).
- * @param {{ actions?: PasswordActions; upstream: UpstreamInfo; account: UpstreamAccount; details?: readonly Detail[]; error?: string }} options
+ * @param {{ actions?: PasswordActions; upstream: UpstreamInfo; account: UpstreamAccount; details?: readonly Detail[]; error?: string; sessionsHref?: string }} options
  *   `error`: the profile could not be read (the page still shows the account).
  * @returns {string}
  */
@@ -305,6 +308,7 @@ export function profilePage({
   account,
   details = [],
   error,
+  sessionsHref,
 }) {
   const main = `<h1>You are signed in</h1>
 <div class="verified" aria-label="Signed-in account">
@@ -318,8 +322,55 @@ ${error ? `<div class="alert" role="alert">${escapeHTML(error)}</div>\n` : ''}${
   ...details,
 ])}<form method="post" action="${escapeHTML(actions.signOut)}" data-enhance data-next="/password">
   <button type="submit" class="primary">Sign out</button>
-</form>`;
+</form>${sessionsLink(sessionsHref)}`;
   return layout({ title: 'Your profile', main });
+}
+
+/**
+ * @param {string | undefined} href
+ * @returns {string}
+ */
+function sessionsLink(href) {
+  return href
+    ? `\n<p class="secondary-actions"><a href="${escapeHTML(href)}">Where you are signed in</a></p>`
+    : '';
+}
+
+/** @param {string} iso */
+function when(iso) {
+  return `<time datetime="${escapeHTML(iso)}">${escapeHTML(new Date(iso).toUTCString())}</time>`;
+}
+
+/**
+ * Where the user is signed in: each active session (device, when, where from) with "Sign out this
+ * one", and "Sign out everywhere". Plain form posts, answered with redirects (no JavaScript needed).
+ * @param {{ actions: SessionActions; who: string; sessions: readonly SessionView[]; error?: FormError; backHref: string }} options
+ *   `who`: the number or account the sessions belong to, as the page shows it.
+ * @returns {string}
+ */
+export function sessionsPage({ actions, who, sessions, error, backHref }) {
+  const items = sessions
+    .map(
+      (s) => `  <li data-session-id="${escapeHTML(s.id)}"${s.current ? ' data-current' : ''}>
+    <p class="device"><strong>${escapeHTML(s.device ?? 'Unknown device')}</strong>${s.current ? ' <span class="badge">This device</span>' : ''}</p>
+    <p class="hint">Signed in ${when(s.createdAt)}, last seen ${when(s.lastSeenAt)}${s.ip ? `, from <span data-ip>${escapeHTML(s.ip)}</span>` : ''}.</p>
+    <form method="post" action="${escapeHTML(actions.endSession(s.id))}">
+      <button type="submit" class="link">Sign out this one</button>
+    </form>
+  </li>`,
+    )
+    .join('\n');
+  const main = `<h1>Where you are signed in</h1>
+<p class="lead">Active sessions of <span data-who>${escapeHTML(who)}</span>.</p>
+${alertRegion(error)}
+<ul class="sessions" data-session-list>
+${items}
+</ul>
+<form method="post" action="${escapeHTML(actions.signOutEverywhere)}">
+  <button type="submit" class="primary">Sign out everywhere</button>
+</form>
+<p class="secondary-actions"><a href="${escapeHTML(backHref)}">Back</a></p>`;
+  return layout({ title: 'Where you are signed in', main });
 }
 
 /**
@@ -436,6 +487,12 @@ label.spaced { margin-top: 1rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 0.25rem; }
 .account { font-size: 1.25rem; font-weight: 700; overflow-wrap: anywhere; }
 .credits { margin: -0.75rem 0 1.25rem; }
+.sessions { list-style: none; padding: 0; margin: 0 0 1.5rem; border-top: 1px solid var(--line); }
+.sessions li { padding: 0.75rem 0; border-bottom: 1px solid var(--line); }
+.sessions .device { margin: 0; overflow-wrap: anywhere; }
+.sessions .hint { margin: 0.25rem 0 0.5rem; }
+.badge { display: inline-block; font-size: 0.8rem; font-weight: 600; color: var(--ok); border: 1px solid var(--ok);
+  border-radius: 999px; padding: 0 0.5rem; margin-left: 0.25rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

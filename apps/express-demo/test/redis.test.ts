@@ -16,6 +16,8 @@ const env = {
   REDIS_URL,
   OTP_SECRET: randomBytes(32).toString('base64url'),
   SESSION_SECRET: randomBytes(32).toString('base64url'),
+  // The revocable sessions of a phone sign-in are sealed under it: every process needs the same.
+  UPSTREAM_SESSION_SECRET: randomBytes(32).toString('base64url'),
 };
 
 /**

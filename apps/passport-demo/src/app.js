@@ -14,6 +14,8 @@ import {
   OTPEngine,
   PUBLIC_ERROR_MESSAGES,
 } from '@tingting-auth/core';
+import { isTingTingHTTPError } from '@tingting-auth/core/protocol';
+import { MemorySessionStore, UpstreamSessions } from '@tingting-auth/core/upstream';
 import { Strategy, UpstreamStrategy } from '@tingting-auth/passport';
 import express from 'express';
 import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
@@ -60,6 +62,7 @@ export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
  * @property {import('./users.js').UserTable} users The in-memory user table.
  * @property {import('./dev-upstream.js').DevUpstream} upstream The upstream of password sign-in (embedded fake unless UPSTREAM_URL).
  * @property {UpstreamStrategy} passwordStrategy The password strategy (`upstream`).
+ * @property {UpstreamSessions} phoneSessions The phone sign-ins' revocable sessions.
  * @property {() => Promise<void>} close Stops the fakes.
  */
 
@@ -145,12 +148,19 @@ export async function createDemo({ env = process.env, policy, log = console.log,
   // An instance of its own rather than the `passport` singleton: two demos in one process (tests)
   // do not share strategies or serializers.
   const authenticator = new passport.Passport();
-  authenticator.use(
-    new Strategy({ engine }, (phone, done) => {
-      // The strategy calls this only with a verified number; a new number is a new user.
-      done(null, users.findOrCreate(phone));
-    }),
-  );
+  // Phone sign-ins are revocable sessions ("sign out everywhere"), in core's UpstreamSessions
+  // (the mechanism password sign-in keeps its sessions in), filed under their own provider id.
+  const phoneSessions = new UpstreamSessions({
+    store: new MemorySessionStore(),
+    secret: env.UPSTREAM_SECRET || secret,
+    providerId: 'phone',
+    throttle: false,
+  });
+  const phoneStrategy = new Strategy({ engine, sessions: phoneSessions }, (phone, done) => {
+    // The strategy calls this only with a verified number; a new number is a new user.
+    done(null, users.findOrCreate(phone));
+  });
+  authenticator.use(phoneStrategy);
   // Password sign-in: the upstream checks the password; the verify callback maps its account to
   // our user. The upstream tokens stay in `upstream.sessions` (sealed), never in our session.
   const passwordStrategy = new UpstreamStrategy(
@@ -380,7 +390,90 @@ export async function createDemo({ env = process.env, policy, log = console.log,
     );
   });
 
-  app.get('/account', requireUser, async (req, res, next) => {
+  /**
+   * The strategy that signed in the user of `req` (its sessions, its helpers).
+   * @param {import('express').Request} req
+   */
+  const strategyOf = (req) =>
+    upstreamUsers.get(/** @type {{ id: string }} */ (req.user).id) === req.user
+      ? passwordStrategy
+      : phoneStrategy;
+  const phoneGuard = phoneStrategy.sessionGuard({ signIn: '/' });
+  const passwordGuard = passwordStrategy.sessionGuard({ signIn: '/' });
+  /**
+   * One sessions-store read per request: a session ended elsewhere ("Sign out this one" on
+   * another device, "Sign out everywhere") is logged out here on its next request.
+   * @type {import('express').RequestHandler}
+   */
+  function liveSession(req, res, next) {
+    const guard = strategyOf(req) === passwordStrategy ? passwordGuard : phoneGuard;
+    return guard(req, res, next);
+  }
+
+  /**
+   * Runs a session action (end one, end all); a refusal (another user's id, an ended session) is
+   * shown on the sessions page; a cross-site post gets no friendly redirect.
+   * @param {(req: import('express').Request) => Promise<string>} action Resolves where to go next.
+   * @returns {import('express').RequestHandler}
+   */
+  const sessionAction = (action) => (req, res, next) => {
+    action(req).then(
+      (next) => res.set('Cache-Control', 'no-store').redirect(303, next),
+      (error) => {
+        if (!isTingTingHTTPError(error)) return next(error);
+        if (error.code === 'CROSS_SITE_REQUEST' || wantsJSON(req)) {
+          return refuse(req, res, error.status, {
+            code: error.code,
+            message: error.publicMessage,
+          });
+        }
+        sessionOf(req).flash = { code: error.code, message: error.publicMessage };
+        res.set('Cache-Control', 'no-store').redirect(303, '/account/sessions');
+      },
+    );
+  };
+
+  app.get('/account/sessions', requireUser, liveSession, async (req, res) => {
+    const strategy = strategyOf(req);
+    const state = sessionOf(req);
+    const error = state.flash;
+    if (error) delete state.flash;
+    const user = /** @type {{ phone?: string; username?: string }} */ (req.user);
+    page(
+      res,
+      views.sessionsPage({
+        actions: {
+          endSession: (id) => `/account/sessions/${encodeURIComponent(id)}/end`,
+          signOutEverywhere: '/account/sign-out-everywhere',
+        },
+        who: user.phone ? views.formatPhone(user.phone) : (user.username ?? ''),
+        sessions: await strategy.listSessions(req),
+        ...(error ? { error } : {}),
+        backHref: '/account',
+      }),
+    );
+  });
+  app.post(
+    '/account/sessions/:id/end',
+    requireUser,
+    liveSession,
+    sessionAction(async (req) => {
+      const id = /** @type {{ id?: string }} */ (req.params).id;
+      const current = await strategyOf(req).endSession(req, id);
+      return current ? '/' : '/account/sessions';
+    }),
+  );
+  app.post(
+    '/account/sign-out-everywhere',
+    requireUser,
+    liveSession,
+    sessionAction(async (req) => {
+      await strategyOf(req).signOutEverywhere(req);
+      return '/';
+    }),
+  );
+
+  app.get('/account', requireUser, liveSession, async (req, res, next) => {
     if (upstreamUsers.get(/** @type {{ id: string }} */ (req.user).id) === req.user) {
       await passwordAccount(req, res).catch(next);
       return;
@@ -402,6 +495,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
             datetime: user.createdAt.toISOString(),
           },
         ],
+        sessionsHref: '/account/sessions',
       }),
     );
   });
@@ -468,8 +562,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
     }
     // A password user's upstream session ends first (its tokens are deleted); then Passport 0.7
     // clears the user and renews the session id (a copied cookie is dead).
-    passwordStrategy
-      .signOut(req)
+    Promise.all([passwordStrategy.signOut(req), phoneStrategy.signOut(req)])
       .catch((error) => {
         // The sign-out goes on: the upstream session expires on its own.
         log(`[passport-demo] upstream sign-out failed: ${error?.name} ${error?.code ?? ''}`);
@@ -613,6 +706,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
             : []),
         ],
         ...(error ? { error } : {}),
+        sessionsHref: '/account/sessions',
       }),
     );
   }
@@ -662,6 +756,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
     users,
     upstream,
     passwordStrategy,
+    phoneSessions,
     close: async () => {
       await close();
       await upstream.close();

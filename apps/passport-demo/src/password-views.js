@@ -69,7 +69,7 @@ export function withPasswordForm(page, form) {
 /**
  * The account page of a user signed in with a password: who, what the upstream says (read with the
  * upstream access token), when that token expires, and sign-out.
- * @param {{ signOut: string; upstreamLabel: string; username: string; signedInAt: string; details: { label: string; value: string; datetime?: string }[]; error?: string }} options
+ * @param {{ signOut: string; upstreamLabel: string; username: string; signedInAt: string; details: { label: string; value: string; datetime?: string }[]; error?: string; sessionsHref?: string }} options
  * @returns {string}
  */
 export function passwordAccountPage({
@@ -79,6 +79,7 @@ export function passwordAccountPage({
   signedInAt,
   details,
   error,
+  sessionsHref,
 }) {
   const at = new Date(signedInAt);
   const rows = details
@@ -102,6 +103,6 @@ ${rows}
 </dl>
 <form method="post" action="${escapeHTML(signOut)}" data-enhance data-next="/">
   <button type="submit" class="primary">Sign out</button>
-</form>`;
+</form>${sessionsHref ? `\n<p class="secondary-actions"><a href="${escapeHTML(sessionsHref)}">Where you are signed in</a></p>` : ''}`;
   return layout({ title: 'Signed in', main });
 }

@@ -39,6 +39,8 @@ export type PublicErrorCode =
   | 'SESSION_EXPIRED'
   /** 403: a browser sent the request from another site. */
   | 'CROSS_SITE_REQUEST'
+  /** 404: not one of the signed-in user's active sessions (ended, or someone else's). */
+  | 'SESSION_NOT_FOUND'
   /** 429: too many requests (per number, per IP); see `Retry-After`. */
   | 'RATE_LIMITED'
   /** 429: too many wrong codes for this number; see `Retry-After`. */
@@ -64,6 +66,7 @@ export const PUBLIC_ERROR_STATUS: Readonly<Record<PublicErrorCode, number>> = Ob
   INVALID_CREDENTIALS: 401,
   SESSION_EXPIRED: 401,
   CROSS_SITE_REQUEST: 403,
+  SESSION_NOT_FOUND: 404,
   RATE_LIMITED: 429,
   LOCKED: 429,
   SESSION_REQUIRED: 500,
@@ -89,6 +92,7 @@ export const PUBLIC_ERROR_MESSAGES: Readonly<Record<PublicErrorCode, string>> = 
   INVALID_CREDENTIALS: 'The username or password is not right.',
   SESSION_EXPIRED: 'Your session has ended. Please sign in again.',
   CROSS_SITE_REQUEST: 'Requests from other sites are not allowed.',
+  SESSION_NOT_FOUND: 'That session is not active.',
   RATE_LIMITED: 'Too many requests. Please wait and try again.',
   LOCKED: 'Too many wrong codes. Please wait and try again.',
   SESSION_REQUIRED: 'Something went wrong on our side.',

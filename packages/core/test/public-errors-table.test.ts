@@ -33,6 +33,7 @@ describe('public answer table', () => {
       INVALID_CREDENTIALS: [401, 'The username or password is not right.'],
       SESSION_EXPIRED: [401, 'Your session has ended. Please sign in again.'],
       CROSS_SITE_REQUEST: [403, 'Requests from other sites are not allowed.'],
+      SESSION_NOT_FOUND: [404, 'That session is not active.'],
       RATE_LIMITED: [429, 'Too many requests. Please wait and try again.'],
       LOCKED: [429, 'Too many wrong codes. Please wait and try again.'],
       SESSION_REQUIRED: [500, 'Something went wrong on our side.'],

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
+import { paramIdOf, sessionPathOf, sessionRoutes } from './session-routes.js';
 import type * as T from './types.js';
 import type * as U from './upstream-types.js';
 
@@ -17,6 +18,14 @@ export interface UpstreamExpress {
   signUp: T.Middleware | undefined;
   /** Lets signed-in requests through with `req.upstream`; else 401 `SESSION_EXPIRED` (or a 303 for pages). */
   requireUpstreamSession: T.Middleware;
+  /** `GET /sessions`: 200 `{ sessions: SessionView[] }`, the account's active sessions (public ids only). */
+  sessionList: T.Middleware;
+  /** Ends the account's session `req.params.id` (public id); 204, 404 `SESSION_NOT_FOUND` for any other id. */
+  endSession: T.Middleware;
+  /** Ends every session of the account (every device, every process sharing the store), then this one; 204. */
+  signOutEverywhere: T.Middleware;
+  /** The account's active sessions for a server-rendered page; rejects with a `TingTingHTTPError` (`SESSION_EXPIRED`, 503). */
+  listSessions(req: IncomingMessage): Promise<T.SessionView[]>;
   /** Renders this package's errors (and a route's `SessionExpiredError`) as `{ error: { code, message } }`. */
   errorHandler: T.ErrorMiddleware;
   /** For server-rendered pages: the signed-in account, the last form error and notice (read once). */
@@ -126,6 +135,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     afterSignOut: target('afterSignOut', r.afterSignOut ?? '/'),
     afterSignUp: target('afterSignUp', r.afterSignUp ?? r.onError),
     signIn: r.signIn === undefined ? undefined : target('signIn', r.signIn),
+    afterEndSession: target('afterEndSession', r.afterEndSession ?? r.afterSignIn),
   };
   const csrf = shared.crossSiteProtection;
 
@@ -140,19 +150,23 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
   const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
     page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
 
+  /** The app's CSRF middleware, when it gave one (after the protocol's cross-site check). */
+  async function appCsrf(req: IncomingMessage, res: ServerResponse) {
+    if (typeof csrf !== 'function') return;
+    await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
+      const message = 'The CSRF middleware refused the request';
+      throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
+    });
+  }
+
   async function guard(req: Req, res: ServerResponse) {
     const refusal = password.check(toProtocol(req));
     if (refusal !== undefined) throw httpError(refusal);
-    if (typeof csrf === 'function') {
-      await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-        const message = 'The CSRF middleware refused the request';
-        throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-      });
-    }
+    await appCsrf(req, res);
   }
 
   const handle =
-    (run: (req: Req, res: ServerResponse) => Promise<void>): T.Middleware =>
+    (run: (req: Req, res: ServerResponse) => Promise<void>, step?: 'sessions'): T.Middleware =>
     (request, res, next) => {
       const req = request as Req;
       run(req, res).catch((error: unknown) => {
@@ -164,7 +178,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
         ) {
           return next(error);
         }
-        const page = redirects.onError;
+        const page = step === 'sessions' ? redirects.afterEndSession : redirects.onError;
         const session = sessionOf(req);
         const { code, publicMessage: message, retryAfter } = error;
         if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
@@ -289,6 +303,32 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     );
   };
 
+  const sidOf = (req: Req): string | undefined => {
+    const sid = (sessionOf(req)?.[key] as U.UpstreamSessionData | undefined)?.sid;
+    return typeof sid === 'string' ? sid : undefined;
+  };
+  const managing = sessionRoutes({
+    protocol: P.createSessionsProtocol(shared, { sessions }),
+    sidOf: (req) => sidOf(req as Req),
+    csrf: appCsrf,
+    async signOutHere(request) {
+      const session = sessionOf(request as Req);
+      if (session === undefined) return;
+      delete session[key];
+      delete session[formKey];
+      await callback((done) => session.regenerate(done));
+    },
+    answer,
+    pages: {
+      ...(redirects ? { afterEndSession: redirects.afterEndSession } : {}),
+      ...(redirects ? { afterSignOut: redirects.afterSignOut } : {}),
+    },
+    signedOut: 'SESSION_EXPIRED',
+  });
+  const sessionList = handle((req, res) => managing.list(req, res), 'sessions');
+  const endSession = handle((req, res) => managing.endOne(req, res, paramIdOf(req)), 'sessions');
+  const signOutEverywhere = handle((req, res) => managing.endAll(req, res), 'sessions');
+
   const routes: Record<string, T.Middleware> = {
     '/sign-in': signIn,
     '/sign-out': signOut,
@@ -296,8 +336,12 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
   };
   const router: T.Middleware = (req, res, next) => {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/$/, '');
-    if (req.method === 'POST' && Object.hasOwn(routes, path)) routes[path]!(req, res, next);
-    else next();
+    if (req.method === 'POST' && Object.hasOwn(routes, path)) return routes[path]!(req, res, next);
+    const managed = sessionPathOf(req.method, path);
+    if (managed === undefined) return next();
+    if (managed.step === 'list') sessionList(req, res, next);
+    else if (managed.step === 'endAll') signOutEverywhere(req, res, next);
+    else handle((r, s) => managing.endOne(r, s, managed.id), 'sessions')(req, res, next);
   };
 
   const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
@@ -340,5 +384,17 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     return state;
   }
 
-  return { router, signIn, signOut, signUp, requireUpstreamSession, errorHandler, formState };
+  return {
+    router,
+    signIn,
+    signOut,
+    signUp,
+    requireUpstreamSession,
+    sessionList,
+    endSession,
+    signOutEverywhere,
+    listSessions: managing.listSessions,
+    errorHandler,
+    formState,
+  };
 }

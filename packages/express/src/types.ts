@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifySuccess } from '@tingting-auth/core';
-import type { ProtocolOptions, SendCodeAnswer } from '@tingting-auth/core/protocol';
+import type { ProtocolOptions, SendCodeAnswer, SessionView } from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Options as RateLimitLibraryOptions } from 'express-rate-limit';
 
 /** Express's `next`: call it with an error to hand that error to the error handlers. */
@@ -21,7 +22,12 @@ export interface VerifiedIdentity {
   phone: string;
   /** When it was verified, ISO 8601. */
   verifiedAt: string;
+  /** With the `sessions` option, on `req.tingting`: this session's public id (as in `listSessions`). */
+  sessionId?: string;
 }
+
+/** One active session in a device list (core's `SessionView`): public id, device, IP, times, `current`. */
+export type { SessionView };
 
 /** A code that was sent and may still be entered (the 202 body); `delivery: 'unknown'`: say it may not arrive. */
 export type PendingChallenge = SendCodeAnswer;
@@ -51,6 +57,8 @@ export interface RedirectOptions {
   afterSignOut?: string;
   /** Where `requireVerified` sends a browser's page request that is not signed in. Unset: a 401. */
   signIn?: string;
+  /** With `sessions`: after "sign out this one" ended another session (the account page). @default afterVerify */
+  afterEndSession?: string;
 }
 
 /** Options of `createTingTingAuth`, all optional; the shared ones are core's `ProtocolOptions`. */
@@ -77,6 +85,14 @@ export interface TingTingExpressOptions
   rateLimit?: { send?: RateLimitOptions | false; verify?: RateLimitOptions | false } | false;
   /** Answer browser form posts (no JavaScript) with 303 redirects; pages read `formState(req)`. Unset: JSON only. */
   redirects?: RedirectOptions;
+  /**
+   * Revocable sessions ("sign out everywhere"), off by default: an `UpstreamSessions` (no provider
+   * needed, e.g. `providerId: 'phone'`). Verify creates a session for the number (user agent, IP)
+   * and keeps its id in `req.session`; `requireVerified` checks it once per request; the router
+   * adds `GET /sessions`, `POST /sessions/:id/end` and `POST /sign-out-everywhere`. Share its store
+   * between processes (`RedisSessionStore`) and an end in one reaches every other.
+   */
+  sessions?: UpstreamSessions;
 }
 
 // `req.tingting` for users of @types/express (set by `requireVerified`).

@@ -43,6 +43,8 @@ export interface UpstreamRedirectOptions {
   afterSignUp?: string;
   /** Where `requireUpstreamSession` sends a browser's page request without a live session. Unset: a 401. */
   signIn?: string;
+  /** After "sign out this one" ended another session (the account page). @default afterSignIn */
+  afterEndSession?: string;
 }
 
 /** What a server-rendered page needs (see `formState`). */

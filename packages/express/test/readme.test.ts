@@ -28,6 +28,7 @@ it('every TypeScript block of the README type-checks under strict', () => {
       'session.d.ts',
       'password.ts',
       'upstream-session.d.ts',
+      'sessions.ts',
     ]),
   );
   const dir = join(root, 'node_modules', '.readme-check');

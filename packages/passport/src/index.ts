@@ -27,6 +27,8 @@ export {
   TingTingAuthError,
   TingTingClient,
 } from '@tingting-auth/core';
+// The device list's entries and the guard's `req.tingtingSession` (revocable sessions).
+export type { CurrentSession, SessionView } from '@tingting-auth/core/protocol';
 // Password sign-in against an upstream token API. The sessions, providers and stores are in
 // `@tingting-auth/core/upstream` (a subpath, so an app that only sends codes never loads them).
 export type {
@@ -36,6 +38,7 @@ export type {
   UpstreamSessionsOptions,
 } from '@tingting-auth/core/upstream';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
+export type { SessionGuardOptions, SessionMiddleware } from './revocable.js';
 export { Strategy, Strategy as TingTingStrategy } from './strategy.js';
 export type {
   TingTingAction,

@@ -1,4 +1,5 @@
 import type { ProtocolOptions } from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
 
 /** Options of the {@link Strategy} (verify callback without the request). */
@@ -21,6 +22,13 @@ export interface StrategyOptions
   passReqToCallback?: false | undefined;
   /** The caller's IP, for the engine's per-IP send cap (set Express's `trust proxy`). @default (req) => req.ip */
   ip?: (req: Request) => string | undefined;
+  /**
+   * Revocable sessions ("sign out everywhere"), off by default: an `UpstreamSessions` (no
+   * provider needed, e.g. `providerId: 'phone'`). A verified sign-in creates a session for the
+   * number (user agent, IP) and keeps its id in `req.session` when Passport logs the user in; then
+   * use the strategy's `sessionGuard()`, `listSessions`, `endSession` and `signOutEverywhere`.
+   */
+  sessions?: UpstreamSessions;
 }
 
 /** Options of the {@link Strategy} when the verify callback gets the request too. */

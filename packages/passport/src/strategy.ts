@@ -1,14 +1,27 @@
 import {
   createOTPProtocol,
+  createSessionsProtocol,
   type ProtocolRefusal,
   type ProtocolRequest,
   refusalOf,
   resolveProtocolOptions,
   type SendCodeAnswer,
+  type SessionsProtocol,
+  type SessionView,
 } from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
+import {
+  forgetSessionId,
+  keepOnLogIn,
+  requestOf,
+  type SessionGuardOptions,
+  SessionHelpers,
+  type SessionMiddleware,
+  storedSessionId,
+} from './revocable.js';
 import type {
   Actions,
   TingTingAuthenticateOptions,
@@ -56,7 +69,13 @@ function resolveOptions(options: unknown, verify: unknown) {
   const o = options as Record<string, unknown>;
   const shared = resolveProtocolOptions(CALLER, o, {
     without: ['maxBodyInBytes'], // the app's body parser reads the body: set its `limit`
-    adapterOptions: ['name', 'passReqToCallback', 'ip', ...FIELDS.map((f) => `${f}Field`)],
+    adapterOptions: [
+      'name',
+      'passReqToCallback',
+      'ip',
+      'sessions',
+      ...FIELDS.map((f) => `${f}Field`),
+    ],
     engineUsage: 'new Strategy({ engine: new OTPEngine({ sender, secret }) }, verify)',
   });
   const fieldNames: Record<string, string> = {};
@@ -76,7 +95,13 @@ function resolveOptions(options: unknown, verify: unknown) {
   // The protocol checks that the field names differ (from each other and its `resend`).
   const protocol = createOTPProtocol(shared, { fieldNames });
   const verifyFn = verify as VerifyFunction | VerifyFunctionWithRequest;
-  return { protocol, verify: verifyFn, name, passReqToCallback, ip };
+  const sessions = o.sessions as UpstreamSessions | undefined;
+  if (sessions !== undefined && typeof sessions?.status !== 'function') {
+    fail('`sessions` must be an UpstreamSessions from @tingting-auth/core/upstream');
+  }
+  const managed =
+    sessions && createSessionsProtocol(shared, { sessions, signedOut: 'NOT_VERIFIED' });
+  return { protocol, verify: verifyFn, name, passReqToCallback, ip, managed, sessions };
 }
 
 /**
@@ -92,6 +117,7 @@ export class Strategy extends StrategyBase {
   name: string;
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
+  private readonly revocable: SessionHelpers | undefined;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -110,6 +136,62 @@ export class Strategy extends StrategyBase {
     super();
     this.settings = resolveOptions(options, verify);
     this.name = this.settings.name;
+    const managed = this.settings.managed;
+    this.revocable = managed && new SessionHelpers(() => this.name, managed, requestOf);
+  }
+
+  private helpers(method: string): SessionHelpers {
+    if (this.revocable !== undefined) return this.revocable;
+    throw new TypeError(`TingTing Strategy: ${method} needs the \`sessions\` option`);
+  }
+
+  /**
+   * With `sessions`: middleware for routes of signed-in users: one sessions-store read
+   * (`sessions.status`); sets `req.tingtingSession = { subject, id }` (the number, the public id).
+   * A session ended elsewhere is `req.logout()`-ed here too, then a `TingTingHTTPError` 401
+   * `NOT_VERIFIED` goes to `next` (or a 303 to `options.signIn` for a browser's page request).
+   */
+  sessionGuard(options?: SessionGuardOptions): SessionMiddleware {
+    return this.helpers('sessionGuard').guard(options);
+  }
+
+  /**
+   * With `sessions`: the number's active sessions, oldest first (public ids, device, IP, times,
+   * `current`; never a session id). Rejects with a `TingTingHTTPError` (401, 503).
+   */
+  async listSessions(req: Request): Promise<SessionView[]> {
+    return this.helpers('listSessions').list(req);
+  }
+
+  /**
+   * With `sessions`, "sign out this one": end the number's session with public id `id`. The
+   * cross-site check runs first (403); any other id rejects with 404 `SESSION_NOT_FOUND` and ends
+   * nothing; this request's own session also `req.logout()`s. Resolves whether it was this one.
+   */
+  async endSession(req: Request, id: unknown): Promise<boolean> {
+    return this.helpers('endSession').endOne(req, id);
+  }
+
+  /**
+   * With `sessions`, "sign out everywhere": end every session of the number, in every process
+   * sharing the store, then `req.logout()` here. The cross-site check runs first. Resolves how
+   * many ended.
+   */
+  async signOutEverywhere(req: Request): Promise<number> {
+    return this.helpers('signOutEverywhere').endAll(req);
+  }
+
+  /**
+   * With `sessions`: end the session of `req` in the store and forget its id. Call it before
+   * `req.logout()`. Resolves whether a session was active; `false` without `sessions`.
+   */
+  async signOut(req: Request): Promise<boolean> {
+    const sid = storedSessionId(req, this.name);
+    const sessions = this.settings.sessions;
+    if (sid === undefined || sessions === undefined) return false;
+    const ended = await sessions.end(sid);
+    forgetSessionId(req);
+    return ended;
   }
 
   /** Runs the step of `options.tingtingAction`; ends in one of `pass`, `success`, `fail`, `error`. */
@@ -182,6 +264,8 @@ export class Strategy extends StrategyBase {
     const result = await this.settings.protocol.verify(input);
     if (!result.ok) return this.refuse(req, end, result.error);
     const { phone } = result.value;
+    const managed = this.settings.managed;
+    if (managed !== undefined) end = this.withSession(req, input, phone, managed, end);
     const done: VerifyDone = (error, user, info) => {
       if (error) end.error(error);
       else if (!user) end.fail(info ?? ACCESS_DENIED, 401);
@@ -206,6 +290,41 @@ export class Strategy extends StrategyBase {
       },
       (error: unknown) => end.error(errorOf(error)),
     );
+  }
+
+  /**
+   * The actions, with a session created before `success`: its id goes into the session Passport's
+   * `req.logIn` regenerates. Only the first action counts; a refused user gets no session.
+   */
+  private withSession(
+    req: Request,
+    input: ProtocolRequest,
+    phone: string,
+    managed: SessionsProtocol,
+    end: Actions,
+  ): Actions {
+    let settled = false;
+    const first =
+      <A extends unknown[]>(action: (...args: A) => void) =>
+      (...args: A): void => {
+        if (settled) return;
+        settled = true;
+        action(...args);
+      };
+    return {
+      fail: first(end.fail),
+      pass: first(end.pass),
+      error: first(end.error),
+      success: first((user, info) => {
+        managed.start(input, phone).then(
+          (created) => {
+            keepOnLogIn(req, { strategy: this.name, sid: created.sid });
+            end.success(user, info);
+          },
+          (error: unknown) => end.error(error),
+        );
+      }),
+    };
   }
 
   /** A refusal as Passport's `fail` (with `Retry-After`), or the engine's thrown error as `error`. */

@@ -1,4 +1,5 @@
 import type { Channel, PublicErrorCode } from '@tingting-auth/core';
+import type { CurrentSession } from '@tingting-auth/core/protocol';
 import type { Request } from 'express';
 
 /** The actions Passport gives the per-request copy of a strategy; an attempt ends in one of them. */
@@ -95,6 +96,8 @@ declare global {
     interface Request {
       /** Set by the TingTing strategy's send step (`tingtingAction: 'send'`). */
       tingtingSent?: TingTingSent;
+      /** Set by a strategy's `sessionGuard()`: the signed-in subject and this session's public id. */
+      tingtingSession?: CurrentSession;
     }
   }
 }

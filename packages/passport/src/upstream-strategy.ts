@@ -1,16 +1,29 @@
 import {
   createPasswordProtocol,
+  createSessionsProtocol,
   type PasswordProtocol,
   type ProtocolRefusal,
   type ProtocolRequest,
   refusalOf,
   resolveRequestOptions,
+  type SessionView,
   TingTingHTTPError,
   upstreamFetch,
 } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
+import {
+  keepOnLogIn,
+  requestOf,
+  type SessionGuardOptions,
+  SessionHelpers,
+  type SessionLike,
+  type SessionMiddleware,
+  type StoredSession,
+  storedSessionId,
+  UPSTREAM_SESSION_KEY,
+} from './revocable.js';
 import type { Actions, VerifyDone } from './types.js';
 import type {
   UpstreamStrategyOptions,
@@ -25,6 +38,8 @@ import type {
 } from './upstream-types.js';
 import { callVerify, errorOf, settleOnce } from './verify-callback.js';
 
+export { UPSTREAM_SESSION_KEY };
+
 // passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
 const UpstreamStrategyBase = PassportStrategy as unknown as abstract new () => Actions;
 
@@ -33,22 +48,6 @@ type AsyncUpstreamVerify<A extends unknown[]> = (
   ...args: [...A, account: UpstreamAccount, done: VerifyDone]
   // biome-ignore lint/suspicious/noConfusingVoidType: an async callback that calls `done` resolves with void
 ) => PromiseLike<UpstreamVerifiedUser | void>;
-
-/** Where the strategy keeps the upstream session id: in the app's (server-side) session. */
-export const UPSTREAM_SESSION_KEY = 'tingtingUpstream';
-
-/** What {@link UPSTREAM_SESSION_KEY} holds in `req.session`. */
-interface StoredUpstream {
-  /** The strategy name that signed the user in. */
-  strategy: string;
-  sid: string;
-}
-
-/** The parts of express-session's `req.session` the strategy touches (typed without its types). */
-interface SessionLike {
-  regenerate?: (callback: (error?: unknown) => void) => unknown;
-  [key: string]: unknown;
-}
 
 type WithSession = Request & { session?: SessionLike; isAuthenticated?: () => boolean };
 
@@ -135,29 +134,6 @@ function challengeOf(
 const ACCESS_DENIED = refusalOf('ACCESS_DENIED');
 
 /**
- * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the upstream session
- * id into the new one. Nothing is written before: a user the app never logs in (a custom callback
- * that refuses) gets no upstream session in their cookie session.
- */
-function keepOnLogIn(req: WithSession, stored: StoredUpstream): void {
-  const session = req.session;
-  const regenerate = session?.regenerate;
-  if (session === undefined || typeof regenerate !== 'function') return;
-  // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
-  Object.defineProperty(session, 'regenerate', {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value(this: SessionLike, callback: (error?: unknown) => void) {
-      return regenerate.call(this, (error?: unknown) => {
-        if (!error && req.session !== undefined) req.session[UPSTREAM_SESSION_KEY] = stored;
-        callback(error);
-      });
-    },
-  });
-}
-
-/**
  * Passport strategy for password sign-in against an upstream token API (Timbr, the notes service,
  * TingTing accounts, your own), modelled on passport-local: it reads the username and password
  * from `req.body` (never the query string), checks them upstream through
@@ -180,6 +156,7 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
   private readonly protocol: PasswordProtocol;
+  private readonly revocable: SessionHelpers;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -206,6 +183,11 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
     this.protocol = this.settings.protocol;
     this.sessions = this.settings.sessions;
     this.name = this.settings.name;
+    this.revocable = new SessionHelpers(
+      () => this.name,
+      createSessionsProtocol(this.protocol.options, { sessions: this.sessions }),
+      requestOf,
+    );
   }
 
   /** Signs in with the body's username and password; ends in one of `success`, `fail`, `error`. */
@@ -271,11 +253,45 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
    * signed out). A bearer secret: never log it or send it to the browser.
    */
   sessionIdOf(req: Request): string | undefined {
-    const r = req as WithSession;
-    if (typeof r.isAuthenticated === 'function' && !r.isAuthenticated()) return undefined;
-    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredUpstream> | undefined;
-    if (stored?.strategy !== this.name || typeof stored.sid !== 'string') return undefined;
-    return stored.sid;
+    return storedSessionId(req, this.name);
+  }
+
+  /**
+   * Middleware for routes of signed-in users: one sessions-store read (`sessions.status`); sets
+   * `req.tingtingSession = { subject, id }`. A session ended elsewhere ("sign out everywhere",
+   * another device) is `req.logout()`-ed here too, then a `TingTingHTTPError` 401
+   * `SESSION_EXPIRED` goes to `next` (or a 303 to `options.signIn` for a browser's page request).
+   */
+  sessionGuard(options?: SessionGuardOptions): SessionMiddleware {
+    return this.revocable.guard(options);
+  }
+
+  /**
+   * The signed-in account's active sessions, oldest first, for a device list: public ids, device,
+   * IP, times and `current`; never a session id. Rejects with a `TingTingHTTPError` (401
+   * `SESSION_EXPIRED`, 503) for the app's error handler.
+   */
+  listSessions(req: Request): Promise<SessionView[]> {
+    return this.revocable.list(req);
+  }
+
+  /**
+   * "Sign out this one": end the account's session with public id `id` (from
+   * {@link UpstreamStrategy.listSessions}). Runs the cross-site check first (403
+   * `CROSS_SITE_REQUEST`); an id that is not one of the account's active sessions rejects with 404
+   * `SESSION_NOT_FOUND` and ends nothing. Ending this request's own session calls `req.logout()`.
+   * Resolves whether it was this request's session.
+   */
+  endSession(req: Request, id: unknown): Promise<boolean> {
+    return this.revocable.endOne(req, id);
+  }
+
+  /**
+   * "Sign out everywhere": end every session of the account, in every process sharing the store,
+   * then `req.logout()` here. The cross-site check runs first. Resolves how many ended.
+   */
+  signOutEverywhere(req: Request): Promise<number> {
+    return this.revocable.endAll(req);
   }
 
   /**
@@ -325,7 +341,7 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
    */
   async signOut(req: Request): Promise<boolean> {
     const r = req as WithSession;
-    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredUpstream> | undefined;
+    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
     if (stored?.strategy !== this.name || typeof stored.sid !== 'string') return false;
     const ended = await this.sessions.end(stored.sid);
     delete r.session![UPSTREAM_SESSION_KEY];

@@ -74,7 +74,13 @@ export type { RequestHeaders } from '../cross-site.js';
 export type { Channel, OTPEngineAPI, Purpose, SendSuccess } from '../otp-types.js';
 export type { PublicErrorCode } from '../public-errors.js';
 // Types only (erased at build): this entry still loads no upstream code.
-export type { SessionInfo, SignInInput, SignInResult } from '../upstream/sessions.js';
+export type {
+  CreatedSession,
+  SessionInfo,
+  SessionStatus,
+  SignInInput,
+  SignInResult,
+} from '../upstream/sessions.js';
 export type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
 // The session's fetch (`req.upstream.fetch`): no upstream runtime code, so adapters take it here.
 export {
@@ -144,4 +150,14 @@ export {
   SIGN_UP_ACCEPTED_MESSAGE,
   type SignUpAnswer,
 } from './password-handlers.js';
+export {
+  type CurrentSession,
+  createSessionsProtocol,
+  type RevocableSessionStore,
+  type SessionListAnswer,
+  type SessionsProtocol,
+  type SessionsProtocolConfig,
+  type SessionView,
+  sessionViewOf,
+} from './session-handlers.js';
 export { fromWebRequest, toWebResponse } from './web.js';
