@@ -24,9 +24,13 @@ export function fromNodeRequest(
   const { body, headers } = req;
   const streamed =
     headers['transfer-encoding'] !== undefined || Number(headers['content-length']) > 0;
+  // `readableDidRead`, not `complete`: a small body often arrives with the headers, so the parser
+  // has it all (`complete`) before anyone reads it; what tells a skipped parser is an unread stream.
+  const unread =
+    typeof req.readableDidRead === 'boolean' ? !req.readableDidRead : req.complete !== true;
   const skipped =
     streamed &&
-    !req.complete &&
+    unread &&
     typeof body === 'object' &&
     body !== null &&
     !Object.keys(body).length;

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest } from 'node:http';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/errors.js';
@@ -15,10 +15,11 @@ import {
 import { makeEngine } from '../helpers.js';
 
 /** A real Node server on port 0 that answers with the protocol's send; two requests per socket. */
-async function serve(parsed?: unknown) {
+async function serve(parsed?: unknown, settle?: (req: IncomingMessage) => Promise<void>) {
   const { engine, sender } = makeEngine();
   const otp = createOTPProtocol(resolveProtocolOptions('node', { engine, maxBodyInBytes: 64 }));
   const server = createServer(async (req, res) => {
+    await settle?.(req);
     if (parsed !== undefined) Object.assign(req, { body: parsed });
     sendNodeAnswer(res, (await otp.send(fromNodeRequest(req))).answer);
   });
@@ -68,6 +69,27 @@ describe('fromNodeRequest / sendNodeAnswer', () => {
     const app = await serve({ phone: '9841000002' });
     try {
       expect((await app.post('ignored')).status).toBe(202);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts an Express 4 {} over an unread stream as not parsed, also once the whole body has arrived', async () => {
+    // Express 4 with only `express.urlencoded()` and a JSON post: the parser skips the type and
+    // leaves `{}` over an unread stream. A small body arrives with the headers, so by the time the
+    // route runs the HTTP parser already has all of it (`req.complete`), yet nobody has read it.
+    const app = await serve({}, async (req) => {
+      const started = Date.now();
+      while (!req.complete && Date.now() - started < 5_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(req.complete).toBe(true);
+      expect(req.readableDidRead).toBe(false);
+    });
+    try {
+      const answer = await app.post('{"phone":"9841000003"}');
+      expect(answer.status).toBe(202);
+      expect(app.sender.deliveries).toHaveLength(1);
     } finally {
       await app.close();
     }
