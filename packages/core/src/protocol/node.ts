@@ -29,11 +29,7 @@ export function fromNodeRequest(
   const unread =
     typeof req.readableDidRead === 'boolean' ? !req.readableDidRead : req.complete !== true;
   const skipped =
-    streamed &&
-    unread &&
-    typeof body === 'object' &&
-    body !== null &&
-    !Object.keys(body).length;
+    streamed && unread && typeof body === 'object' && body !== null && !Object.keys(body).length;
   const clientIP = extra.clientIP ?? (typeof req.ip === 'string' ? req.ip : undefined);
   return {
     method: req.method ?? 'POST',
