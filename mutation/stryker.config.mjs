@@ -1,5 +1,13 @@
 // @ts-check
-import { MODULES } from './modules.mjs';
+import { reportDir, selectedModules } from './modules.mjs';
+
+// `pnpm mutation --module <name>` (run.mjs) sets MUTATION_MODULES: mutate only those modules,
+// with an incremental file and reports of their own, so one module's run neither redoes nor
+// forgets another's.
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by Stryker's config, not by a turbo task
+const names = process.env.MUTATION_MODULES;
+const selected = selectedModules(names);
+const dir = reportDir(names);
 
 /**
  * Mutation testing of the security-critical modules (`modules.mjs`). Run with `pnpm mutation`
@@ -8,7 +16,7 @@ import { MODULES } from './modules.mjs';
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
-  mutate: [...Object.values(MODULES).flat(), '!**/*.test.ts'],
+  mutate: [...Object.values(selected).flat(), '!**/*.test.ts'],
   testRunner: 'vitest',
   vitest: { configFile: 'mutation/vitest.config.mts', related: true },
   plugins: ['@stryker-mutator/vitest-runner'],
@@ -20,10 +28,10 @@ export default {
   timeoutMS: 15_000,
   // Only mutants whose code or tests changed run again; `pnpm mutation --force` runs them all.
   incremental: true,
-  incrementalFile: 'mutation/reports/stryker-incremental.json',
+  incrementalFile: `${dir}/stryker-incremental.json`,
   reporters: ['progress', 'clear-text', 'json', 'html'],
-  jsonReporter: { fileName: 'mutation/reports/mutation.json' },
-  htmlReporter: { fileName: 'mutation/reports/mutation.html' },
+  jsonReporter: { fileName: `${dir}/mutation.json` },
+  htmlReporter: { fileName: `${dir}/mutation.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   // The sandbox is a copy of the repository: leave out what no mutated module's tests read.
   ignorePatterns: [
