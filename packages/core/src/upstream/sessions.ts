@@ -243,8 +243,8 @@ function hideSid<T extends object>(target: T, sid: string): T & { readonly sid: 
  *   generation), so a refresh token is never presented twice. The rotated tokens are stored
  *   (compare-and-set on the generation) before anyone gets the new access token.
  * - A refresh the upstream refuses ends the session (`SessionExpiredError`, reason
- *   `refresh_rejected`); an answer lost twice ends it as `refresh_lost` (one retry, never a loop);
- *   an outage does not: the access token is served while it lasts, then `SessionUnavailableError`
+ *   `refresh_rejected`); an answer lost, then lost or refused on its one retry, ends it as
+ *   `refresh_lost` (never a loop); an outage does not, even one that hits the retry: the access token is served while it lasts, then `SessionUnavailableError`
  *   (503, Retry-After) with the refresh token kept.
  *
  * @example
@@ -887,7 +887,17 @@ export class UpstreamSessions {
           next = await this.#callRefresh(tokens);
           failure = undefined;
         } catch (retryError) {
-          return this.#refreshLost(key, tokens, retryError);
+          // Lost twice, or refused (the first call rotated it): the tokens held are gone.
+          const retryCode = codeOf(retryError);
+          if (retryCode === 'REFRESH_UNKNOWN_OUTCOME' || retryCode === 'REFRESH_REJECTED') {
+            return this.#refreshLost(key, tokens, retryError);
+          }
+          // The retry never reached the upstream's token logic (down, 5xx, 429, refused): the
+          // first call's outcome is still unknown, so keep the session as any outage does
+          // (current access token while it lasts, else a 503). The next refresh presents the
+          // same token once more: with a grace period it works, after a rotation the upstream
+          // refuses it and the session ends then as `refresh_rejected`.
+          failure = retryError;
         }
       }
       if (failure !== undefined) return this.#refreshFailed(key, tokens, failure);
