@@ -81,6 +81,7 @@ export type {
   SignInInput,
   SignInResult,
 } from '../upstream/sessions.js';
+export type { SessionEndReason } from '../upstream/sessions-store.js';
 export type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
 // The session's fetch (`req.upstream.fetch`): no upstream runtime code, so adapters take it here.
 export {

@@ -55,7 +55,7 @@ export type SessionEndReason =
   | 'ended_by_app'
   /** The upstream rejected the refresh token. */
   | 'refresh_rejected'
-  /** A refresh was sent and its answer lost; the retry with the same refresh token failed too. */
+  /** A refresh was sent and its answer lost; the retry with the same refresh token was lost too, or refused. An outage on the retry keeps the session. */
   | 'refresh_lost'
   /** The stored record could not be opened (another app secret, or tampered). */
   | 'unreadable';
