@@ -4,7 +4,20 @@ import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import { rateLimit } from 'express-rate-limit';
-import { paramIdOf, sessionPathOf, sessionRoutes } from './session-routes.js';
+import {
+  callback,
+  target as checkedTarget,
+  createHost,
+  type Done,
+  failer,
+  type HostRequest,
+  isPage,
+  redirect,
+  type Session,
+  sessionKeyOf,
+  sessionOf,
+  toProtocol,
+} from './host.js';
 import type * as T from './types.js';
 
 /** What {@link createTingTingAuth} returns. */
@@ -39,32 +52,17 @@ export interface TingTingExpress {
   formState(req: IncomingMessage): T.FormState;
 }
 
-type Done = (error?: unknown) => void;
-type Session = {
-  regenerate(done: Done): void;
-  save(done: Done): void;
-  destroy(done: Done): void;
-} & Record<string, unknown>;
 /** What the session integration keeps at `req.session[sessionKey]`: the sid only with `sessions`. */
 type Stored = T.VerifiedIdentity & { sid?: string };
-type Accepts = { accepts?(types: string[]): string | false; app?: { get(name: string): unknown } };
-type Req = P.NodeRequest & Accepts & { session?: Session; tingting?: T.VerifiedIdentity };
+type Req = HostRequest & { tingting?: T.VerifiedIdentity };
 
-const fail = (message: string): never => {
-  throw new TypeError(`createTingTingAuth: ${message}`);
-};
-const sessionOf = (req: Req) =>
-  typeof req.session?.regenerate === 'function' ? req.session : undefined;
-const callback = (fn: (done: Done) => unknown): Promise<void> =>
-  new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
-const redirect = (res: ServerResponse, location: string) =>
-  void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
+const CALLER = 'createTingTingAuth';
+const fail = failer(CALLER);
+const target = (name: string, value: unknown) => checkedTarget(CALLER, name, value);
 /** A store failure as the 503 (with `Retry-After`) `errorHandler` answers; the cause for logs. */
 const unavailable = (cause: unknown): never => {
   throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
 };
-const toProtocol = (req: Req): P.ProtocolRequest =>
-  P.fromNodeRequest(req, { trustForwardedHost: Boolean(req.app?.get('trust proxy')) });
 
 function limiter(name: string, value: unknown, limit: number): T.Middleware | undefined {
   if (value === false) return undefined;
@@ -82,12 +80,6 @@ function limiter(name: string, value: unknown, limit: number): T.Middleware | un
   };
   const defaults = { limit, windowMs: 15 * 60_000, standardHeaders: 'draft-7' as const };
   return rateLimit({ ...defaults, legacyHeaders: false, ...given, handler }) as never;
-}
-
-function target(name: string, value: unknown): string {
-  // A path or an absolute http(s) URL; never a protocol-relative `//host` (another origin).
-  if (typeof value === 'string' && /^(\/(?![/\\])|https?:\/\/)/.test(value)) return value;
-  return fail(`redirects.${name} must be a path like '/account' (or an absolute http(s) URL)`);
 }
 
 /**
@@ -134,11 +126,7 @@ export function createTingTingAuth(
       '`sessions` works with the session integration; with onVerified, call sessions.create() yourself',
     );
   }
-  const key = o.sessionKey ?? 'tingting';
-  if (!/^[A-Za-z_$][\w$]{0,63}$/.test(key)) fail('`sessionKey` must be an identifier');
-  if (key === 'cookie' || key === 'id')
-    fail(`\`sessionKey\` cannot be "${key}": express-session uses it`);
-  const formKey = `${key}Form`;
+  const key = sessionKeyOf(CALLER, o.sessionKey, 'tingting');
   const sendLimit = limits && limiter('send', limits.send, 30);
   const verifyLimit = limits && limiter('verify', limits.verify, 60);
   const r = o.redirects as Record<string, unknown> | undefined;
@@ -153,32 +141,10 @@ export function createTingTingAuth(
   const otp = P.createOTPProtocol(protocol);
   const managed =
     sessions && P.createSessionsProtocol(protocol, { sessions, signedOut: 'NOT_VERIFIED' });
-  const csrf = protocol.crossSiteProtection;
-  const sidOf = (req: Req): string | undefined => {
-    const sid = (sessionOf(req)?.[key] as Stored | undefined)?.sid;
-    return typeof sid === 'string' ? sid : undefined;
-  };
+  const host = createHost({ key, redirects, csrf: protocol.crossSiteProtection });
+  const { formKey, formOf: formOfAny, answer, appCsrf, handle, sidOf } = host;
+  const formOf = (session: Session) => formOfAny<T.FormState>(session);
   let warned = false;
-
-  const isFormPost = (req: Req) =>
-    redirects !== undefined &&
-    /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') &&
-    req.accepts?.(['json', 'html']) === 'html';
-  const formOf = (session: Session): T.FormState => {
-    session[formKey] ??= {};
-    return session[formKey] as T.FormState;
-  };
-  const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
-    page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
-
-  /** The app's CSRF middleware, when it gave one (after the protocol's cross-site check). */
-  async function appCsrf(req: IncomingMessage, res: ServerResponse) {
-    if (typeof csrf !== 'function') return;
-    await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-      const message = 'The CSRF middleware refused the request';
-      throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-    });
-  }
 
   /** Method and cross-site checks (or the app's CSRF middleware), then the per-IP limiter. */
   async function guard(req: Req, res: ServerResponse, limit?: T.Middleware | false) {
@@ -188,36 +154,7 @@ export function createTingTingAuth(
     if (limit) await callback((done) => limit(req, res, done));
   }
 
-  const handle =
-    (step: string, run: (req: Req, res: ServerResponse) => Promise<void>): T.Middleware =>
-    (request, res, next) => {
-      const req = request as Req;
-      run(req, res).catch((error: unknown) => {
-        const formError = isTingTingHTTPError(error) && !res.headersSent && isFormPost(req);
-        // Cross-site and configuration errors never get the friendly form redirect.
-        if (
-          !formError ||
-          !redirects ||
-          ['CROSS_SITE_REQUEST', 'SESSION_REQUIRED'].includes(error.code)
-        ) {
-          return next(error);
-        }
-        // A refused code goes back to the code page, where the user can try again.
-        const page =
-          step === 'verify'
-            ? redirects.afterSend
-            : step === 'sessions'
-              ? redirects.afterEndSession
-              : redirects.onError;
-        const session = sessionOf(req);
-        const { code, publicMessage: message, retryAfter } = error;
-        if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
-        formOf(session).error = { code, message, ...(retryAfter ? { retryAfter } : {}) };
-        session.save(() => redirect(res, page));
-      });
-    };
-
-  const send = handle('send', async (req, res) => {
+  const send = handle(async (req: Req, res) => {
     await guard(req, res, sendLimit);
     const result = await otp.send(toProtocol(req));
     if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
@@ -232,7 +169,8 @@ export function createTingTingAuth(
     answer(req, res, redirects?.afterSend, result.answer);
   });
 
-  const verify = handle('verify', async (req, res) => {
+  // A refused code goes back to the code page, where the user can try again.
+  const verify = handle(async (req: Req, res) => {
     await guard(req, res);
     const session = sessionOf(req);
     // Checked before the engine, so a misconfigured app never spends a user's attempt.
@@ -269,20 +207,14 @@ export function createTingTingAuth(
       }
     }
     answer(req, res, redirects?.afterVerify, result.answer);
-  });
+  }, redirects?.afterSend);
 
-  const signOut = handle('signOut', async (req, res) => {
+  const signOut = handle(async (req: Req, res) => {
     await guard(req, res);
-    const session = sessionOf(req);
     const sid = sidOf(req);
     // The store first: a failure is a 503 and the user is still signed in, free to retry.
     if (sid !== undefined) await sessions?.end(sid).catch(unavailable);
-    if (session !== undefined) {
-      delete session[key];
-      delete session[formKey];
-      // Rotate the id as well, so a copied cookie of the signed-in session is dead.
-      await callback((done) => session.regenerate(done));
-    }
+    await host.signOutHere(req);
     if (onSignOut !== undefined) await onSignOut(req, res);
     if (!res.headersSent)
       answer(req, res, redirects?.afterSignOut, otp.signOut({ headers: {} }).answer);
@@ -311,58 +243,17 @@ export function createTingTingAuth(
         req.tingting = identity;
         return next();
       }
-      const isPage =
-        /^(GET|HEAD)$/.test(req.method ?? '') && req.accepts?.(['json', 'html']) === 'html';
-      if (redirects?.signIn !== undefined && isPage) return redirect(res, redirects.signIn);
+      if (redirects?.signIn !== undefined && isPage(req)) return redirect(res, redirects.signIn);
       next(new TingTingHTTPError('NOT_VERIFIED'));
     }, next);
   };
 
-  const managing =
-    managed &&
-    sessionRoutes({
-      protocol: managed,
-      sidOf: (req) => sidOf(req as Req),
-      csrf: appCsrf,
-      async signOutHere(request) {
-        const session = sessionOf(request as Req);
-        if (session === undefined) return;
-        delete session[key];
-        delete session[formKey];
-        await callback((done) => session.regenerate(done));
-      },
-      answer,
-      pages: {
-        ...(redirects ? { afterEndSession: redirects.afterEndSession } : {}),
-        ...(redirects ? { afterSignOut: redirects.afterSignOut } : {}),
-      },
-      signedOut: 'NOT_VERIFIED',
-    });
-  const sessionList = managing && handle('sessions', (req, res) => managing.list(req, res));
-  const endSession =
-    managing && handle('sessions', (req, res) => managing.endOne(req, res, paramIdOf(req)));
-  const signOutEverywhere = managing && handle('sessions', (req, res) => managing.endAll(req, res));
+  const managing = managed && host.manage(managed, 'NOT_VERIFIED');
   const listSessions = (req: IncomingMessage): Promise<T.SessionView[]> =>
     managing
       ? managing.listSessions(req)
-      : Promise.reject(
-          new TypeError('createTingTingAuth: listSessions needs the `sessions` option'),
-        );
-
-  const routes: Record<string, T.Middleware> = {
-    '/send': send,
-    '/verify': verify,
-    '/sign-out': signOut,
-  };
-  const router: T.Middleware = (req, res, next) => {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/$/, '');
-    if (req.method === 'POST' && Object.hasOwn(routes, path)) return routes[path]!(req, res, next);
-    const managed = managing && sessionPathOf(req.method, path);
-    if (!managing || !managed) return next();
-    if (managed.step === 'list') sessionList!(req, res, next);
-    else if (managed.step === 'endAll') signOutEverywhere!(req, res, next);
-    else handle('sessions', (r, s) => managing.endOne(r, s, managed.id))(req, res, next);
-  };
+      : Promise.reject(new TypeError(`${CALLER}: listSessions needs the \`sessions\` option`));
+  const router = host.router({ '/send': send, '/verify': verify, '/sign-out': signOut }, managing);
 
   const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
     if (!isTingTingHTTPError(error) || res.headersSent) return next(error);
@@ -392,9 +283,9 @@ export function createTingTingAuth(
     verify,
     signOut,
     requireVerified,
-    sessionList: sessionList || undefined,
-    endSession: endSession || undefined,
-    signOutEverywhere: signOutEverywhere || undefined,
+    sessionList: managing ? managing.sessionList : undefined,
+    endSession: managing ? managing.endSession : undefined,
+    signOutEverywhere: managing ? managing.signOutEverywhere : undefined,
     listSessions,
     errorHandler,
     formState,

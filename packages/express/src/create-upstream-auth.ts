@@ -2,7 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
-import { paramIdOf, sessionPathOf, sessionRoutes } from './session-routes.js';
+import {
+  callback,
+  target as checkedTarget,
+  createHost,
+  failer,
+  type HostRequest,
+  isPage,
+  redirect,
+  type Session,
+  sessionKeyOf,
+  sessionOf,
+  toProtocol,
+} from './host.js';
 import type * as T from './types.js';
 import type * as U from './upstream-types.js';
 
@@ -32,43 +44,17 @@ export interface UpstreamExpress {
   formState(req: IncomingMessage): U.UpstreamFormState;
 }
 
-type Done = (error?: unknown) => void;
-type Session = {
-  regenerate(done: Done): void;
-  save(done: Done): void;
-  destroy(done: Done): void;
-} & Record<string, unknown>;
-type Req = P.NodeRequest & { session?: Session; upstream?: U.UpstreamRequest } & {
-  accepts?(types: string[]): string | false;
-  app?: { get(name: string): unknown };
-};
+type Req = HostRequest & { upstream?: U.UpstreamRequest };
 
 const CALLER = 'createUpstreamAuth';
-const fail = (message: string): never => {
-  throw new TypeError(`${CALLER}: ${message}`);
-};
-const sessionOf = (req: Req) =>
-  typeof req.session?.regenerate === 'function' ? req.session : undefined;
-const callback = (fn: (done: Done) => unknown): Promise<void> =>
-  new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
-const redirect = (res: ServerResponse, location: string) =>
-  void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
-const toProtocol = (req: Req): P.ProtocolRequest =>
-  P.fromNodeRequest(req, { trustForwardedHost: Boolean(req.app?.get('trust proxy')) });
-const isPage = (req: Req) =>
-  /^(GET|HEAD)$/.test(req.method ?? '') && req.accepts?.(['json', 'html']) === 'html';
+const fail = failer(CALLER);
+const target = (name: string, value: unknown) => checkedTarget(CALLER, name, value);
 
 /** A refusal as the error `next(err)` carries, with the field a 400 is about. */
 function httpError(refusal: P.ProtocolRefusal): TingTingHTTPError {
   const error = TingTingHTTPError.fromRefusal(refusal);
   if (refusal.field !== undefined) Object.defineProperty(error, 'field', { value: refusal.field });
   return error;
-}
-
-function target(name: string, value: unknown): string {
-  // A path or an absolute http(s) URL; never a protocol-relative `//host` (another origin).
-  if (typeof value === 'string' && /^(\/(?![/\\])|https?:\/\/)/.test(value)) return value;
-  return fail(`redirects.${name} must be a path like '/account' (or an absolute http(s) URL)`);
 }
 
 /**
@@ -122,12 +108,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       fail('`baseURL` must be the upstream API URL, e.g. https://app.timbr.studio');
     }
   }
-  const key = o.sessionKey ?? 'upstream';
-  if (!/^[A-Za-z_$][\w$]{0,63}$/.test(key)) fail('`sessionKey` must be an identifier');
-  if (key === 'cookie' || key === 'id') {
-    fail(`\`sessionKey\` cannot be "${key}": express-session uses it`);
-  }
-  const formKey = `${key}Form`;
+  const key = sessionKeyOf(CALLER, o.sessionKey, 'upstream');
   const r = o.redirects as Record<string, unknown> | undefined;
   const redirects = r && {
     afterSignIn: target('afterSignIn', r.afterSignIn),
@@ -137,55 +118,15 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     signIn: r.signIn === undefined ? undefined : target('signIn', r.signIn),
     afterEndSession: target('afterEndSession', r.afterEndSession ?? r.afterSignIn),
   };
-  const csrf = shared.crossSiteProtection;
-
-  const isFormPost = (req: Req) =>
-    redirects !== undefined &&
-    /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') &&
-    req.accepts?.(['json', 'html']) === 'html';
-  const formOf = (session: Session): U.UpstreamFormState => {
-    session[formKey] ??= {};
-    return session[formKey] as U.UpstreamFormState;
-  };
-  const answer = (req: Req, res: ServerResponse, page: string | undefined, a: P.ProtocolAnswer) =>
-    page !== undefined && isFormPost(req) ? redirect(res, page) : P.sendNodeAnswer(res, a);
-
-  /** The app's CSRF middleware, when it gave one (after the protocol's cross-site check). */
-  async function appCsrf(req: IncomingMessage, res: ServerResponse) {
-    if (typeof csrf !== 'function') return;
-    await callback((done) => csrf(req as never, res as never, done as never)).catch((cause) => {
-      const message = 'The CSRF middleware refused the request';
-      throw new TingTingHTTPError('CROSS_SITE_REQUEST', { cause, message });
-    });
-  }
+  const host = createHost({ key, redirects, csrf: shared.crossSiteProtection });
+  const { formKey, isFormPost, answer, appCsrf, handle } = host;
+  const formOf = (session: Session) => host.formOf<U.UpstreamFormState>(session);
 
   async function guard(req: Req, res: ServerResponse) {
     const refusal = password.check(toProtocol(req));
     if (refusal !== undefined) throw httpError(refusal);
     await appCsrf(req, res);
   }
-
-  const handle =
-    (run: (req: Req, res: ServerResponse) => Promise<void>, step?: 'sessions'): T.Middleware =>
-    (request, res, next) => {
-      const req = request as Req;
-      run(req, res).catch((error: unknown) => {
-        const formError = isTingTingHTTPError(error) && !res.headersSent && isFormPost(req);
-        if (
-          !formError ||
-          !redirects ||
-          ['CROSS_SITE_REQUEST', 'SESSION_REQUIRED'].includes(error.code)
-        ) {
-          return next(error);
-        }
-        const page = step === 'sessions' ? redirects.afterEndSession : redirects.onError;
-        const session = sessionOf(req);
-        const { code, publicMessage: message, retryAfter } = error;
-        if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
-        formOf(session).error = { code, message, ...(retryAfter ? { retryAfter } : {}) };
-        session.save(() => redirect(res, page));
-      });
-    };
 
   const requireSession = (req: Req): Session => {
     const session = sessionOf(req);
@@ -195,7 +136,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     throw new TingTingHTTPError('SESSION_REQUIRED', { message });
   };
 
-  const signIn = handle(async (req, res) => {
+  const signIn = handle(async (req: Req, res) => {
     await guard(req, res);
     // Checked before the upstream, so a misconfigured app never spends a user's attempt.
     requireSession(req);
@@ -221,7 +162,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     answer(req, res, redirects?.afterSignIn, result.answer);
   });
 
-  const signOut = handle(async (req, res) => {
+  const signOut = handle(async (req: Req, res) => {
     await guard(req, res);
     const session = sessionOf(req);
     const stored = session?.[key] as U.UpstreamSessionData | undefined;
@@ -230,19 +171,14 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       typeof stored?.sid === 'string' ? stored.sid : undefined,
     );
     if (!result.ok) throw httpError(result.error);
-    if (session !== undefined) {
-      delete session[key];
-      delete session[formKey];
-      // Rotate the id as well, so a copied cookie of the signed-in session is dead.
-      await callback((done) => session.regenerate(done));
-    }
+    await host.signOutHere(req);
     answer(req, res, redirects?.afterSignOut, result.answer);
   });
 
   const signUpStep = password.signUp;
   const signUp =
     signUpStep &&
-    handle(async (req, res) => {
+    handle(async (req: Req, res) => {
       await guard(req, res);
       const result = await signUpStep(toProtocol(req));
       if (!result.ok) throw httpError(result.error);
@@ -303,46 +239,15 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     );
   };
 
-  const sidOf = (req: Req): string | undefined => {
-    const sid = (sessionOf(req)?.[key] as U.UpstreamSessionData | undefined)?.sid;
-    return typeof sid === 'string' ? sid : undefined;
-  };
-  const managing = sessionRoutes({
-    protocol: P.createSessionsProtocol(shared, { sessions }),
-    sidOf: (req) => sidOf(req as Req),
-    csrf: appCsrf,
-    async signOutHere(request) {
-      const session = sessionOf(request as Req);
-      if (session === undefined) return;
-      delete session[key];
-      delete session[formKey];
-      await callback((done) => session.regenerate(done));
+  const managing = host.manage(P.createSessionsProtocol(shared, { sessions }), 'SESSION_EXPIRED');
+  const router = host.router(
+    {
+      '/sign-in': signIn,
+      '/sign-out': signOut,
+      ...(signUp === undefined ? {} : { '/sign-up': signUp }),
     },
-    answer,
-    pages: {
-      ...(redirects ? { afterEndSession: redirects.afterEndSession } : {}),
-      ...(redirects ? { afterSignOut: redirects.afterSignOut } : {}),
-    },
-    signedOut: 'SESSION_EXPIRED',
-  });
-  const sessionList = handle((req, res) => managing.list(req, res), 'sessions');
-  const endSession = handle((req, res) => managing.endOne(req, res, paramIdOf(req)), 'sessions');
-  const signOutEverywhere = handle((req, res) => managing.endAll(req, res), 'sessions');
-
-  const routes: Record<string, T.Middleware> = {
-    '/sign-in': signIn,
-    '/sign-out': signOut,
-    ...(signUp === undefined ? {} : { '/sign-up': signUp }),
-  };
-  const router: T.Middleware = (req, res, next) => {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/$/, '');
-    if (req.method === 'POST' && Object.hasOwn(routes, path)) return routes[path]!(req, res, next);
-    const managed = sessionPathOf(req.method, path);
-    if (managed === undefined) return next();
-    if (managed.step === 'list') sessionList(req, res, next);
-    else if (managed.step === 'endAll') signOutEverywhere(req, res, next);
-    else handle((r, s) => managing.endOne(r, s, managed.id), 'sessions')(req, res, next);
-  };
+    managing,
+  );
 
   const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
     if (res.headersSent) return next(error);
@@ -390,9 +295,9 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     signOut,
     signUp,
     requireUpstreamSession,
-    sessionList,
-    endSession,
-    signOutEverywhere,
+    sessionList: managing.sessionList,
+    endSession: managing.endSession,
+    signOutEverywhere: managing.signOutEverywhere,
     listSessions: managing.listSessions,
     errorHandler,
     formState,
