@@ -32,6 +32,7 @@ import type {
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './types.js';
+import { callVerify, errorOf, settleOnce } from './verify-callback.js';
 
 // passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
 const StrategyBase = PassportStrategy as unknown as abstract new () => Actions;
@@ -48,11 +49,6 @@ function challengeOf({ code, message, retryAfter }: ProtocolRefusal): TingTingCh
 }
 
 const ACCESS_DENIED = challengeOf(refusalOf('ACCESS_DENIED'));
-
-/** Passport treats a falsy error as "no error" and would carry on as if signed in. */
-function errorOf(reason: unknown): unknown {
-  return reason || new Error('The verify callback failed without an error');
-}
 
 const CALLER = 'TingTing Strategy';
 const FIELDS = ['phone', 'code', 'channel', 'voice'] as const;
@@ -196,7 +192,7 @@ export class Strategy extends StrategyBase {
 
   /** Runs the step of `options.tingtingAction`; ends in one of `pass`, `success`, `fail`, `error`. */
   authenticate(req: Request, options?: TingTingAuthenticateOptions): void {
-    const outcome = this.once();
+    const outcome = settleOnce(this);
     const action: unknown = options?.tingtingAction ?? 'verify';
     if (action !== 'send' && action !== 'verify') {
       const found = JSON.stringify(action);
@@ -222,31 +218,6 @@ export class Strategy extends StrategyBase {
     step.catch((error: unknown) => outcome.error(errorOf(error)));
   }
 
-  /** This attempt's actions, of which only the first call counts (settle once). */
-  private once(): Actions {
-    let settled = false;
-    const act =
-      <A extends unknown[]>(action: (...args: A) => void) =>
-      (...args: A): void => {
-        if (settled) return;
-        settled = true;
-        try {
-          action(...args);
-        } catch (error) {
-          // The app's own code threw (a custom callback): neither swallow it nor settle twice.
-          process.nextTick(() => {
-            throw error;
-          });
-        }
-      };
-    return {
-      success: act((user, info) => this.success(user, info)),
-      fail: act((challenge, status) => this.fail(challenge, status)),
-      pass: act(() => this.pass()),
-      error: act((error) => this.error(error)),
-    };
-  }
-
   private async send(req: Request, input: ProtocolRequest, end: Actions, toCallback: boolean) {
     const result = await this.settings.protocol.send(input);
     if (!result.ok) return this.refuse(req, end, result.error);
@@ -266,30 +237,12 @@ export class Strategy extends StrategyBase {
     const { phone } = result.value;
     const managed = this.settings.managed;
     if (managed !== undefined) end = this.withSession(req, input, phone, managed, end);
-    const done: VerifyDone = (error, user, info) => {
-      if (error) end.error(error);
-      else if (!user) end.fail(info ?? ACCESS_DENIED, 401);
-      else end.success(user, info);
-    };
     const { verify, passReqToCallback: withRequest } = this.settings;
-    // An async callback that declares `done` resolves with undefined and answers through done.
-    const takesDone = verify.length > (withRequest ? 2 : 1);
     // One path for a throw, a rejection, a promise of the user and `done`: the first one counts.
-    new Promise<unknown>((resolve) =>
-      resolve(
-        withRequest
-          ? (verify as VerifyFunctionWithRequest)(req, phone, done)
-          : (verify as VerifyFunction)(phone, done),
-      ),
-    ).then(
-      (user) => {
-        if (user === undefined && takesDone) return;
-        if (user === true) end.error(new TypeError('The verify callback resolved with true'));
-        else if (user) end.success(user as Express.User);
-        else end.fail(ACCESS_DENIED, 401);
-      },
-      (error: unknown) => end.error(errorOf(error)),
-    );
+    const answer = await callVerify(verify, withRequest ? [req, phone] : [phone]);
+    if (answer.kind === 'error') end.error(answer.error);
+    else if (answer.kind === 'refused') end.fail(answer.info ?? ACCESS_DENIED, 401);
+    else end.success(answer.user, answer.info);
   }
 
   /**
