@@ -1,7 +1,12 @@
 /** What the provider and the send handler add to core's protocol: a lazy engine, the client IP. */
 
 import type { OTPEngineAPI, RequestHeaders } from '@tingting-auth/core';
-import { clientIPFromHeaders, isOTPEngine } from '@tingting-auth/core/protocol';
+import {
+  type AdapterOptionKind,
+  type AdapterSpec,
+  clientIPFromHeaders,
+  isOTPEngine,
+} from '@tingting-auth/core/protocol';
 
 /**
  * The engine, or a function that builds it on first use (called once, again only after it threw),
@@ -39,6 +44,31 @@ export function lazyEngine(value: unknown): unknown {
     resend: async (input) => (await get()).resend(input),
     verify: async (input) => (await get()).verify(input),
   } satisfies Pick<OTPEngineAPI, 'send' | 'resend' | 'verify'>;
+}
+
+/**
+ * What both credentials providers tell core about themselves: their own options (and `extra`, a
+ * major's own), the client IP from headers, and no body or cross-site options (next-auth reads
+ * the body and checks its own CSRF token).
+ */
+export function credentialsSpec(extra: Readonly<Record<string, AdapterOptionKind>>): AdapterSpec {
+  return {
+    adapterOptions: {
+      id: 'string',
+      name: 'string',
+      getUser: 'function',
+      credentials: 'object',
+      sessions: 'object',
+      ...extra,
+    },
+    clientIPFromHeaders: true,
+    without: [
+      'crossSiteProtection',
+      'allowedOrigins',
+      'allowRequestsWithoutOrigin',
+      'maxBodyInBytes',
+    ],
+  };
 }
 
 const WARNED = Symbol.for('@tingting-auth/next-auth.no-client-ip');

@@ -11,7 +11,13 @@ import {
   resolveProtocolOptions,
 } from '@tingting-auth/core/protocol';
 import type { SignInErrorCode } from './codes.js';
-import { type EngineOption, lazyEngine, type ProxyOptions, platformIP } from './options.js';
+import {
+  credentialsSpec,
+  type EngineOption,
+  lazyEngine,
+  type ProxyOptions,
+  platformIP,
+} from './options.js';
 import { type RevocableSessionsStore, startSession } from './revocable.js';
 
 /** The user `authorize` resolves to; by default `id` and `phone` are the E.164 number. */
@@ -71,25 +77,7 @@ export function createProvider(
   const resolved = resolveProtocolOptions(
     'TingTing',
     { ...given, engine: lazyEngine(given.engine) },
-    {
-      adapterOptions: {
-        id: 'string',
-        name: 'string',
-        getUser: 'function',
-        credentials: 'object',
-        sessions: 'object',
-        ...extra,
-      },
-      engineUsage: 'pass one, or a function that returns one',
-      clientIPFromHeaders: true,
-      // next-auth reads the body and checks its own CSRF token.
-      without: [
-        'crossSiteProtection',
-        'allowedOrigins',
-        'allowRequestsWithoutOrigin',
-        'maxBodyInBytes',
-      ],
-    },
+    { ...credentialsSpec(extra), engineUsage: 'pass one, or a function that returns one' },
   );
   const otp = createOTPProtocol({ ...resolved, crossSiteProtection: false });
   const {

@@ -15,7 +15,7 @@ import {
 } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { PasswordSignInErrorCode } from './codes.js';
-import { type ProxyOptions, platformIP } from './options.js';
+import { credentialsSpec, type ProxyOptions, platformIP } from './options.js';
 
 /**
  * The signed-in upstream account `getUser` receives: the provider id, the upstream's stable
@@ -107,24 +107,7 @@ export function createUpstreamCredentials(
   extra: Readonly<Record<string, AdapterOptionKind>> = {},
 ): UpstreamCredentialsConfig {
   const given: Partial<UpstreamCredentialsOptions> = options ?? {};
-  const resolved = resolveRequestOptions(caller, options, {
-    adapterOptions: {
-      sessions: 'object',
-      id: 'string',
-      name: 'string',
-      credentials: 'object',
-      getUser: 'function',
-      ...extra,
-    },
-    clientIPFromHeaders: true,
-    // next-auth reads the body and checks its own CSRF token.
-    without: [
-      'crossSiteProtection',
-      'allowedOrigins',
-      'allowRequestsWithoutOrigin',
-      'maxBodyInBytes',
-    ],
-  });
+  const resolved = resolveRequestOptions(caller, options, credentialsSpec(extra));
   const sessions = given.sessions;
   if (typeof sessions?.status !== 'function') {
     throw new TypeError(

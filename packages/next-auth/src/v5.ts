@@ -6,7 +6,6 @@
 
 // The import makes the augmented module known to the declaration build.
 import type {} from 'next-auth';
-import type { SignInErrorCode } from './codes.js';
 import {
   createProvider,
   type TingTingProviderConfig,
@@ -55,24 +54,36 @@ export interface TingTingV5Options extends TingTingProviderOptions {
  * ```
  */
 export function TingTing(options: TingTingV5Options): TingTingProviderConfig {
-  const Base = options?.CredentialsSignin;
+  const fail = failWith(
+    'TingTing',
+    options?.CredentialsSignin,
+    'TingTingSignInError',
+    'The one-time code could not be verified',
+  );
+  const { CredentialsSignin: _, ...shared } = options;
+  return createProvider(shared, fail, { CredentialsSignin: 'function' });
+}
+
+/**
+ * How a v5 provider fails: throws a subclass of the app's `CredentialsSignin` (checked here) whose
+ * `code` Auth.js forwards as `?code=`.
+ */
+function failWith(caller: string, Base: unknown, name: string, message: string) {
   if (typeof Base !== 'function' || !(Base.prototype instanceof Error)) {
     throw new TypeError(
-      "TingTing: `CredentialsSignin` must be the class from your app: import { CredentialsSignin } from 'next-auth'",
+      `${caller}: \`CredentialsSignin\` must be the class from your app: import { CredentialsSignin } from 'next-auth'`,
     );
   }
-  class TingTingSignInError extends Base {
-    constructor(code: SignInErrorCode, cause: unknown) {
-      super('The one-time code could not be verified', cause === undefined ? undefined : { cause });
-      this.name = 'TingTingSignInError';
+  const Failure = class extends (Base as CredentialsSigninClass) {
+    constructor(code: string, cause: unknown) {
+      super(message, cause === undefined ? undefined : { cause });
+      this.name = name;
       this.code = code; // after `super`: Auth.js sets its default `code` in the constructor
     }
-  }
-  const { CredentialsSignin: _, ...shared } = options;
-  const fail = (code: SignInErrorCode, cause: unknown): never => {
-    throw new TingTingSignInError(code, cause);
   };
-  return createProvider(shared, fail, { CredentialsSignin: 'function' });
+  return (code: string, cause?: unknown): never => {
+    throw new Failure(code, cause);
+  };
 }
 
 /** Options of the v5 {@link UpstreamCredentials}: the shared ones and the app's `CredentialsSignin`. */
@@ -107,28 +118,16 @@ export interface UpstreamCredentialsV5Options extends UpstreamCredentialsOptions
 export function UpstreamCredentials(
   options: UpstreamCredentialsV5Options,
 ): UpstreamCredentialsConfig {
-  const Base = options?.CredentialsSignin;
-  if (typeof Base !== 'function' || !(Base.prototype instanceof Error)) {
-    throw new TypeError(
-      "UpstreamCredentials: `CredentialsSignin` must be the class from your app: import { CredentialsSignin } from 'next-auth'",
-    );
-  }
-  class UpstreamSignInError extends Base {
-    constructor(code: SignInErrorCode, cause: unknown) {
-      super('The sign-in could not be completed', cause === undefined ? undefined : { cause });
-      this.name = 'UpstreamSignInError';
-      this.code = code; // after `super`: Auth.js sets its default `code` in the constructor
-    }
-  }
-  const { CredentialsSignin: _, ...shared } = options;
-  return createUpstreamCredentials(
+  const fail = failWith(
     'UpstreamCredentials',
-    shared,
-    (code, cause) => {
-      throw new UpstreamSignInError(code, cause);
-    },
-    { CredentialsSignin: 'function' },
+    options?.CredentialsSignin,
+    'UpstreamSignInError',
+    'The sign-in could not be completed',
   );
+  const { CredentialsSignin: _, ...shared } = options;
+  return createUpstreamCredentials('UpstreamCredentials', shared, fail, {
+    CredentialsSignin: 'function',
+  });
 }
 
 /**
