@@ -29,10 +29,14 @@ import { secretsIn } from './secrets.js';
 export const PHONES = ['9812345678', '9812345679', '9841234567', '9851234567'] as const;
 const [A, B, C, D] = PHONES;
 
-/** Short limits: a fault must end the request in well under a second, never hang it. */
+/**
+ * Short limits: a fault must end the request in seconds, never hang it. Not shorter: on a loaded
+ * 2-core CI machine a loopback answer can take most of a second, and a client timeout that fires
+ * before a fault's answer turns one fault case into another (a flaky test).
+ */
 export const FAULT_CLIENT_OPTIONS: Partial<TingTingClientOptions> = {
-  connectTimeoutInMilliseconds: 300,
-  timeoutInMilliseconds: 800,
+  connectTimeoutInMilliseconds: 1_000,
+  timeoutInMilliseconds: 2_000,
   maxRetries: 1,
   retryBaseDelayInMilliseconds: 5,
   retryMaxDelayInMilliseconds: 50,
@@ -116,7 +120,7 @@ export const SEND_FAULTS: readonly FaultCase[] = [
   },
   {
     name: 'no answer within the timeout',
-    fault: { delayInMilliseconds: 1_200 },
+    fault: { delayInMilliseconds: 2_500 },
     clientCode: 'UNKNOWN_OUTCOME',
     outcome: 'unknown',
   },
@@ -410,8 +414,9 @@ export async function expectSendFault(app: FaultApp, faultCase: FaultCase): Prom
     // An unknown outcome is a value (`delivery: 'unknown'`), not an error: nothing to report.
     expect(app.engineErrors()).toEqual([]);
   }
-  // The fake logs a request once it has answered (a delayed one, later): wait for it.
-  await vi.waitFor(() => expect(hits(fake, 'sendOTP')).toBe(sendsBefore + 1));
+  // The fake logs a request once it has answered (a delayed one, later): wait for it (vi.waitFor's
+  // default 1 s is too short a margin after the client's timeout on a loaded machine).
+  await vi.waitFor(() => expect(hits(fake, 'sendOTP')).toBe(sendsBefore + 1), { timeout: 10_000 });
   expect(fake.redirectedRequests).toEqual([]);
 
   // Verify needs no TingTing: A's code signs in while every send still fails.
