@@ -222,9 +222,15 @@ export function createOTPProtocol(
         return refuse(publicCodeOfError(error), { cause: error });
       }
       if (!result.ok) {
-        return refuse(SEND_FAILURE_CODES[result.reason] ?? 'SERVICE_UNAVAILABLE', {
-          ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
-        });
+        return refuse(
+          // Own keys only: a reason such as `toString` must not find Object.prototype's.
+          Object.hasOwn(SEND_FAILURE_CODES, result.reason)
+            ? SEND_FAILURE_CODES[result.reason]
+            : 'SERVICE_UNAVAILABLE',
+          {
+            ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
+          },
+        );
       }
       const body: SendCodeAnswer = {
         phone: result.phone,
@@ -252,9 +258,14 @@ export function createOTPProtocol(
         return refuse(publicCodeOfError(error), { cause: error });
       }
       if (!result.ok) {
-        return refuse(VERIFY_FAILURE_CODES[result.reason] ?? 'SERVICE_UNAVAILABLE', {
-          ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
-        });
+        return refuse(
+          Object.hasOwn(VERIFY_FAILURE_CODES, result.reason)
+            ? VERIFY_FAILURE_CODES[result.reason]
+            : 'SERVICE_UNAVAILABLE',
+          {
+            ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }),
+          },
+        );
       }
       const value: VerifiedPhone = {
         phone: result.phone,
