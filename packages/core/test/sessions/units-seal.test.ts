@@ -295,6 +295,17 @@ describe('packJSON and unpackJSON', () => {
     expect(() => unpackJSON(bomb)).toThrow();
   });
 
+  it('deflates with a 2 KiB window and a small hash table, as documented (CPU over size)', () => {
+    // A block repeated 2,100 bytes later: zlib's default 32 KiB window finds the repeat, the 2 KiB
+    // window does not. The packed bytes are those of the documented settings.
+    const block = randomBytes(1_800).toString('base64url');
+    const value = { a: block, b: '-'.repeat(300), c: block };
+    const json = Buffer.from(JSON.stringify(value), 'utf8');
+    const small = deflateRawSync(json, { windowBits: 11, memLevel: 5 });
+    expect(deflateRawSync(json).length).toBeLessThan(small.length);
+    expect(packJSON(value)).toEqual(Buffer.concat([Buffer.of(1), small]));
+  });
+
   it('an unknown packing byte is refused', () => {
     expect(() => unpackJSON(Buffer.from([2, 0x7b, 0x7d]))).toThrow(
       new TypeError('unknown packing'),
