@@ -878,6 +878,8 @@ export class UpstreamSessions {
     try {
       next = await this.#callRefresh(tokens);
     } catch (error) {
+      // Whether a failure is left: a provider may reject with `undefined` (not an Error).
+      let failed = true;
       let failure = error;
       if (codeOf(error) === 'REFRESH_UNKNOWN_OUTCOME') {
         // The upstream may have rotated without us hearing. Once more with the same refresh token
@@ -885,7 +887,7 @@ export class UpstreamSessions {
         this.#emitFailed(key.id, 'unknown_outcome', session.generation);
         try {
           next = await this.#callRefresh(tokens);
-          failure = undefined;
+          failed = false;
         } catch (retryError) {
           // Lost twice, or refused (the first call rotated it): the tokens held are gone.
           const retryCode = codeOf(retryError);
@@ -900,7 +902,7 @@ export class UpstreamSessions {
           failure = retryError;
         }
       }
-      if (failure !== undefined) return this.#refreshFailed(key, tokens, failure);
+      if (failed) return this.#refreshFailed(key, tokens, failure);
     }
     const generation = session.generation + 1;
     const outcome = await this.#store.replace(

@@ -1,0 +1,101 @@
+/**
+ * While another process holds a session's refresh lock: this process polls the store (50 ms,
+ * doubling, at most 400 ms between reads) for the generation the holder stores, never refreshes
+ * itself, and gives up at the lock's lifetime plus a second (serving the current access token
+ * while it lasts, else a 503). Real time: the waits are about processes, not the session clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { UNAVAILABLE_RETRY_AFTER_IN_SECONDS } from '../../src/public-errors.js';
+import {
+  MemorySessionStore,
+  SessionUnavailableError,
+  UpstreamSessions,
+} from '../../src/upstream/index.js';
+import type { UpstreamSessionStore } from '../../src/upstream/sessions-store.js';
+import { makeTokens, UNIT_SECRET, type UnitHarness, unitSetup } from './units-helpers.js';
+
+/** The harness's store as another process sees it: same data, none of the spy's answers. */
+function rawView(h: UnitHarness): UpstreamSessionStore {
+  const methods = ['create', 'get', 'replace', 'end', 'list', 'endAll', 'lock', 'unlock'] as const;
+  return Object.fromEntries(
+    methods.map((m) => [
+      m,
+      (...args: unknown[]) =>
+        (MemorySessionStore.prototype[m] as (...a: unknown[]) => unknown).apply(h.store, args),
+    ]),
+  ) as unknown as UpstreamSessionStore;
+}
+
+describe('waiting for another process that holds the refresh lock', () => {
+  it('polls at 50, 100, 200, 400, 400 ms and returns the generation the holder stored', async () => {
+    const h = unitSetup();
+    const other = new UpstreamSessions({
+      store: rawView(h),
+      secret: UNIT_SECRET,
+      provider: h.provider,
+      clock: h.clock,
+      throttle: false,
+    });
+    const tokens = makeTokens(h.clock);
+    const sid = await h.session(tokens);
+    h.clock.set(tokens.accessExpiresAt - 1);
+    h.store.answer.lock = () => Promise.resolve(false);
+    const reads: number[] = [];
+    h.store.answer.get = () => {
+      reads.push(performance.now());
+      return undefined;
+    };
+    const started = performance.now();
+    // The holder stores generation 1 about 1.3 s in.
+    const holder = new Promise<string>((resolve) => {
+      setTimeout(() => resolve(other.getAccessToken(sid)), 1_300);
+    });
+    const got = await h.sessions.getTokens(sid);
+    const theirs = await holder;
+    expect(got.accessToken).toBe(theirs);
+    expect(got.generation).toBe(1);
+    expect(h.provider.refreshCalls).toHaveLength(1);
+    // The first read is ours before the lock; then one read after each wait.
+    const waits = reads.slice(1).map((at, i) => at - reads[i]!);
+    expect(waits.length).toBeGreaterThanOrEqual(5);
+    [50, 100, 200, 400, 400].forEach((delay, i) => {
+      // Each wait at least its delay (timers never fire early), and well under the next one.
+      expect(waits[i]).toBeGreaterThanOrEqual(delay - 2);
+      expect(waits[i]).toBeLessThan(delay + 300);
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_300);
+  });
+
+  it('gives up after the lock lifetime plus a second: the access token while it lasts, else a 503', async () => {
+    const wait = async (expired: boolean) => {
+      // A 1 ms refresh timeout: lock lifetime 2 * 1 + 2,000 ms, so the wait ends after 3,002 ms.
+      const h = unitSetup({ refreshTimeoutInMilliseconds: 1 });
+      const tokens = makeTokens(h.clock);
+      const sid = await h.session(tokens);
+      h.clock.set(expired ? tokens.accessExpiresAt : tokens.accessExpiresAt - 1);
+      h.store.answer.lock = () => Promise.resolve(false);
+      const started = Date.now();
+      const outcome = await h.sessions.getTokens(sid).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      return { h, tokens, outcome, elapsed: Date.now() - started };
+    };
+    const [serving, unavailable] = await Promise.all([wait(false), wait(true)]);
+    for (const run of [serving, unavailable]) {
+      expect(run.elapsed).toBeGreaterThanOrEqual(3_000);
+      expect(run.elapsed).toBeLessThan(8_000);
+      expect(run.h.provider.refreshCalls).toHaveLength(0);
+      expect(run.h.store.of('lock')[0]![2]).toBe(2_002);
+      expect(run.h.store.count('lock')).toBeGreaterThanOrEqual(8);
+    }
+    expect((serving.outcome as { value: { accessToken: string } }).value.accessToken).toBe(
+      serving.tokens.accessToken,
+    );
+    const error = (unavailable.outcome as { error: SessionUnavailableError }).error;
+    expect(error).toBeInstanceOf(SessionUnavailableError);
+    expect(error.retryAfterInSeconds).toBe(UNAVAILABLE_RETRY_AFTER_IN_SECONDS);
+    expect(error.cause).toBeUndefined();
+    expect(error.provider).toBe('stub');
+  });
+});
