@@ -60,8 +60,15 @@ function baseOf(value: unknown): URL {
     url = typeof value === 'string' || value instanceof URL ? new URL(value) : undefined;
   } catch {}
   if (url === undefined || !/^https?:$/.test(url.protocol)) {
+    // Never the value itself: a configured URL may carry credentials (`ftp://user:pass@…`).
+    const got =
+      url !== undefined
+        ? `a URL with protocol ${JSON.stringify(url.protocol)}`
+        : typeof value === 'string'
+          ? 'a string that is not a URL'
+          : typeof value;
     throw new TypeError(
-      `upstreamFetch: baseURL must be the upstream API's http(s) URL, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`,
+      `upstreamFetch: baseURL must be the upstream API's http(s) URL, got ${got}`,
     );
   }
   return url;

@@ -351,10 +351,10 @@ describe('refusals, before any credential is read', () => {
   it('a base URL that is not an http(s) URL string or URL', () => {
     const sessions = sessionsOf(bearer);
     for (const [baseURL, got] of [
-      ['ftp://up.example', '"ftp://up.example"'],
-      ['xhttp://up.example', '"xhttp://up.example"'],
-      ['httpsx://up.example', '"httpsx://up.example"'],
-      ['up.example', '"up.example"'],
+      ['ftp://up.example', 'a URL with protocol "ftp:"'],
+      ['xhttp://up.example', 'a URL with protocol "xhttp:"'],
+      ['httpsx://up.example', 'a URL with protocol "httpsx:"'],
+      ['up.example', 'a string that is not a URL'],
       [42, 'number'],
       [undefined, 'undefined'],
       [{ href: BASE }, 'object'],
@@ -364,6 +364,12 @@ describe('refusals, before any credential is read', () => {
       );
     }
     expect(() => upstreamFetch(sessions, 's', undefined as never)).toThrow(/baseURL must be/);
+    // The refused value is never echoed: a configured URL may carry credentials.
+    for (const baseURL of ['ftp://ops:hunter2-secret@up.example', 'ops:hunter2-secret@up']) {
+      expect(() => upstreamFetch(sessions, 's', { baseURL })).toThrow(
+        expect.objectContaining({ message: expect.not.stringContaining('hunter2-secret') }),
+      );
+    }
     expect(() => upstreamFetch(sessions, 's', { baseURL: 'http://up.example' })).not.toThrow();
     expect(() =>
       upstreamFetch(sessions, 's', { baseURL: new URL('https://up.example') }),
