@@ -118,6 +118,8 @@ describe('RedisSessionStore get: replies', () => {
     ['an object', { state: 'none' }],
     ['an empty array', []],
     ['an unknown state', ['maybe']],
+    ['an unknown state with a session', ['revoked', ...ACTIVE.slice(1)]],
+    ['an ended state with a session', ['ended', ...ACTIVE.slice(1)]],
     ['a state that is not text', [1]],
     ['an unknown end reason', ['ended', 'expired']],
     ['an end reason that is not text', ['ended', 1]],
@@ -276,6 +278,18 @@ describe('RedisSessionStore consume: replies', () => {
     ['a wait that is not a number', [0, 'soon']],
     ['an allowed flag that is not a number', ['yes']],
   ])('a reply %s fails closed', async (_, reply) => {
+    await unexpectedReply(storeAnswering(reply).store.consume(one, T0));
+  });
+
+  // A refusal always carries a positive wait: one without (blank, zero, negative) must not pass
+  // as an allowed attempt, or the password throttle would open on a bad reply.
+  it.each([
+    ['an empty wait', [0, '']],
+    ['a blank wait', [0, ' ']],
+    ['an empty array as wait', [0, []]],
+    ['a zero wait', [0, '0']],
+    ['a negative wait', [0, -5]],
+  ])('a refusal with %s fails closed', async (_, reply) => {
     await unexpectedReply(storeAnswering(reply).store.consume(one, T0));
   });
 

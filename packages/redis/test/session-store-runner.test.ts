@@ -46,6 +46,8 @@ describe('reply readers', () => {
     expect(toNumber('17')).toBe(17);
     expect(toNumber(Buffer.from('3'))).toBe(3);
     expect(toNumber(-2.5)).toBe(-2.5);
+    // A number is taken as it is, not through its text (which would turn -0 into 0).
+    expect(Object.is(toNumber(-0), -0)).toBe(true);
     for (const bad of ['x', Number.NaN, Number.POSITIVE_INFINITY, '-inf', undefined, null, {}]) {
       expect(() => toNumber(bad)).toThrow(UnexpectedReplyError);
     }
@@ -357,8 +359,14 @@ describe('RedisSessionStore refuses malformed key parts before sending anything'
     expect(long).toHaveLength(64);
     await store.lock({ subject: long, id: 'a' }, 't', 1);
     await store.lock({ subject: 'Z', id: '_' }, 't', 1);
+    await store.lock({ subject: 'a', id: '9' }, 't', 1);
     await store.reset([{ group: '-', key: 'k', rule }], T0);
-    expect(seen.map((c) => c[3])).toEqual([`{p:u:${long}}:l:a`, '{p:u:Z}:l:_', '{p:t:-}:k']);
+    expect(seen.map((c) => c[3])).toEqual([
+      `{p:u:${long}}:l:a`,
+      '{p:u:Z}:l:_',
+      '{p:u:a}:l:9',
+      '{p:t:-}:k',
+    ]);
   });
 });
 
