@@ -40,6 +40,11 @@ export const MODULES = {
     'packages/core/src/upstream/throttle-rules.ts',
     'packages/core/src/upstream/throttle-store.ts',
   ],
+  // The Redis sessions and throttle store, and the shared script runner (Lua: as above).
+  'redis session store': [
+    'packages/redis/src/session-store.ts',
+    'packages/redis/src/script-runner.ts',
+  ],
 };
 
 /**

@@ -19,6 +19,7 @@ const SLOW = {
   redis: [
     // Child processes that load dist/, not the mutated source.
     'test/concurrency-processes.test.ts',
+    'test/sessions-single-flight-processes.test.ts',
     // Starts and stops a Redis Cluster around every run; the same contract runs on one node.
     'test/cluster.test.ts',
   ],

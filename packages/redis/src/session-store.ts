@@ -341,7 +341,11 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
       groups.map((group) =>
         this.run(SCRIPTS.consume, group.keys, group.args, (reply) => {
           const [ok, wait] = asArray(reply);
-          return toNumber(ok) === 1 ? 0 : toNumber(wait);
+          if (toNumber(ok) === 1) return 0;
+          // A refusal without a positive wait ('', 0) would read as allowed: fail closed.
+          const ms = toNumber(wait);
+          if (!(ms > 0)) throw new UnexpectedReplyError();
+          return ms;
         }),
       ),
     );
