@@ -28,8 +28,17 @@ export class UnexpectedReplyError extends Error {
   }
 }
 
+/** A number, or its text (a string or bytes); anything else, or blank text, is no number. */
 export function toNumber(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(String(value));
+  const text =
+    typeof value === 'string'
+      ? value
+      : value instanceof Uint8Array
+        ? Buffer.from(value).toString('utf8')
+        : undefined;
+  // `Number('')`, `Number(' ')` and `Number(String([]))` are 0: a reply cut short must not read
+  // as a count or a wait of 0.
+  const n = typeof value === 'number' ? value : text?.trim() ? Number(text) : Number.NaN;
   if (!Number.isFinite(n)) throw new UnexpectedReplyError();
   return n;
 }

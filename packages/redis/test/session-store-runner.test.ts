@@ -48,7 +48,22 @@ describe('reply readers', () => {
     expect(toNumber(-2.5)).toBe(-2.5);
     // A number is taken as it is, not through its text (which would turn -0 into 0).
     expect(Object.is(toNumber(-0), -0)).toBe(true);
-    for (const bad of ['x', Number.NaN, Number.POSITIVE_INFINITY, '-inf', undefined, null, {}]) {
+    for (const bad of [
+      'x',
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '-inf',
+      undefined,
+      null,
+      {},
+      // Blank or list replies: Number() reads each of these as 0 or 5.
+      '',
+      ' ',
+      Buffer.from(''),
+      [],
+      [5],
+      true,
+    ]) {
       expect(() => toNumber(bad)).toThrow(UnexpectedReplyError);
     }
   });
