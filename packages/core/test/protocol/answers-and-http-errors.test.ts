@@ -238,6 +238,11 @@ describe('isTingTingHTTPError', () => {
   it('an instance, or an Error from another copy with the name and a public code', () => {
     expect(isTingTingHTTPError(new TingTingHTTPError('LOCKED'))).toBe(true);
     expect(isTingTingHTTPError(lookalike('TingTingHTTPError', 'INVALID_CODE'))).toBe(true);
+    // An app's subclass with a name of its own is still one.
+    class AppHTTPError extends TingTingHTTPError {
+      override name = 'AppHTTPError';
+    }
+    expect(isTingTingHTTPError(new AppHTTPError('LOCKED'))).toBe(true);
   });
 
   it('not anything else', () => {

@@ -83,6 +83,10 @@ describe('no body', () => {
   it('a missing or null body is 400 INVALID_REQUEST', async () => {
     expect(await codeOf(JSON_TYPE, undefined)).toBe('INVALID_REQUEST');
     expect(await codeOf(JSON_TYPE, null)).toBe('INVALID_REQUEST');
+    // Also when the headers announce one that the host did not hand over.
+    const announced = { ...JSON_TYPE, 'content-length': '7', 'transfer-encoding': 'chunked' };
+    expect(await codeOf(announced, null)).toBe('INVALID_REQUEST');
+    expect(await codeOf(announced, undefined)).toBe('INVALID_REQUEST');
   });
 
   it('a function or a Node-like stream is read only when the headers announce a body', async () => {
@@ -187,6 +191,9 @@ describe('content encoding, type and charset', () => {
       'charset=',
       'xcharset=utf-8; charset=ascii',
       'charset=a"utf-8"',
+      // Quotes count only around the whole value.
+      'charset=utf-8""',
+      'charset="utf"8',
     ]) {
       expect(await codeOf({ 'content-type': `application/json; ${parameters}` }, body())).toBe(
         'UNSUPPORTED_MEDIA_TYPE',

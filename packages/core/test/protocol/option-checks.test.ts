@@ -59,6 +59,8 @@ describe('originOf', () => {
       'ws://app.example.com',
       'file:///etc/passwd',
       'data:text/plain,x',
+      // Strings only, not a URL object.
+      new URL('https://app.example.com'),
     ]) {
       expect(errorOf(() => originOf('c', value))).toBe(notOrigin(value));
     }
@@ -241,6 +243,10 @@ describe('resolveProtocolOptions: the kinds of adapter options', () => {
   it('names listed as an array are not checked here (the adapter checks them)', () => {
     expect(() =>
       resolveProtocolOptions('c', { engine, f: 1 }, { adapterOptions: ['f'] }),
+    ).not.toThrow();
+    // Not even a name that is also an index of the list.
+    expect(() =>
+      resolveProtocolOptions('c', { engine, 0: 'x' }, { adapterOptions: ['a', '0'] }),
     ).not.toThrow();
   });
 });

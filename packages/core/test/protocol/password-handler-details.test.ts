@@ -482,6 +482,10 @@ describe('signUp', () => {
       answer: { status: 202, headers: JSON_HEADERS, body: { message: SIGN_UP_ACCEPTED_MESSAGE } },
       value: undefined,
     });
+    // The one message for created and existing accounts, never empty.
+    expect(result.answer.body).toStrictEqual({
+      message: 'If the account can be created, it has been. You can sign in with it now.',
+    });
     expect(calls[0]!.account).toEqual({
       username: 'alice',
       email: 'a@example.com',

@@ -281,6 +281,8 @@ describe('endOne', () => {
       `${'A'.repeat(21)}!`,
       `${'A'.repeat(21)}=`,
       ` ${'A'.repeat(22)}`,
+      // Not a string, though it converts to one of the right shape.
+      [ID],
       `${'A'.repeat(22)} `,
     ]) {
       const result = await protocol.endOne(post(), 'live', id);
