@@ -160,7 +160,12 @@ describe('the constructor', () => {
 
   it('checks the secret, unless keys are given', () => {
     const { store } = recordingStore();
-    expect(() => new LoginThrottle({ store, secret: 'short' })).toThrow(TypeError);
+    // The error names LoginThrottle, so the app knows which option is wrong.
+    expect(() => new LoginThrottle({ store, secret: 'short' })).toThrow(
+      new TypeError(
+        "LoginThrottle: `secret` must be at least 32 bytes, got 5; generate one with `crypto.randomBytes(32).toString('base64url')`",
+      ),
+    );
     const keys = deriveSessionKeys(SECRET, 'test');
     const throttle = new LoginThrottle({ store, secret: 'short' }, keys);
     // The keys given are the ones identifiers are hashed with.

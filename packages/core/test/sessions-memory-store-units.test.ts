@@ -127,6 +127,18 @@ describe('copies', () => {
   });
 });
 
+describe('expired sessions are swept only when the store is full', () => {
+  it('size still counts an expired session until then, and its lock holds', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const store = new MemorySessionStore({ maxEntries: 10 });
+    await store.create(key('a'), session({ expiresAt: T0 + 10 }), T0);
+    expect(await store.lock(key('a'), 'holder', HOUR)).toBe(true);
+    await store.create(key('b'), session(), T0 + 10);
+    expect(store.size).toBe(2);
+    expect(await store.lock(key('a'), 'next', HOUR)).toBe(false);
+  });
+});
+
 describe('failures', () => {
   it('a failing operation rejects with StoreUnavailableError, the cause kept', async () => {
     const store = new MemorySessionStore();
@@ -282,6 +294,19 @@ describe('list and endAll', () => {
     for (const id of ['a', 'Stryker was here', '']) {
       expect(await store.lock(key(id, 'lonely'), 'next', HOUR)).toBe(false);
     }
+  });
+
+  it('an ended session leaves its subject index: listing does not touch a lock taken after', async () => {
+    // A refresh that read the session before it ended may still take the lock afterwards.
+    vi.useFakeTimers({ now: T0 });
+    const store = new MemorySessionStore();
+    await store.create(key('a'), session(), T0);
+    await store.create(key('b'), session(), T0);
+    await store.end(key('a'), 'signed_out', T0, T0 + HOUR);
+    expect(await store.lock(key('a'), 'late', HOUR)).toBe(true);
+    expect((await store.list('s', T0)).map((l) => l.id)).toEqual(['b']);
+    expect(await store.endAll('s', 'ended_everywhere', T0, T0 + HOUR, 'b')).toBe(0);
+    expect(await store.lock(key('a'), 'other', HOUR)).toBe(false);
   });
 
   it('endAll counts only the sessions still active, and keeps the reason of those', async () => {
