@@ -139,6 +139,30 @@ describe('expired sessions are swept only when the store is full', () => {
   });
 });
 
+describe('expired reasons and counters are swept only when their map is full', () => {
+  // No scan on every end or attempt: the work is done only under the bound. Until then an entry
+  // past its time is still there, which a clock read that steps back (an NTP correction) sees.
+  it('an ended reason past its time stays until the reasons fill up', async () => {
+    const store = new MemorySessionStore({ maxEntries: 10 });
+    await store.create(key('a'), session(), T0);
+    await store.end(key('a'), 'signed_out', T0, T0 + 10);
+    await store.create(key('b'), session(), T0);
+    await store.end(key('b'), 'signed_out', T0 + 10, T0 + HOUR);
+    expect(await store.get(key('a'), T0 + 5)).toEqual({ state: 'ended', reason: 'signed_out' });
+  });
+
+  it('a counter past its window stays until the counters fill up', async () => {
+    const store = new MemorySessionStore({ maxEntries: 10 });
+    const rule: ThrottleRule = { kind: 'window', limit: 1, windowInMilliseconds: 10 };
+    await store.consume([{ group: 'a', key: 'k', rule }], T0);
+    await store.consume([{ group: 'b', key: 'k', rule }], T0 + 10);
+    expect(await store.consume([{ group: 'a', key: 'k', rule }], T0 + 5)).toEqual({
+      ok: false,
+      retryAfterInMilliseconds: 5,
+    });
+  });
+});
+
 describe('failures', () => {
   it('a failing operation rejects with StoreUnavailableError, the cause kept', async () => {
     const store = new MemorySessionStore();

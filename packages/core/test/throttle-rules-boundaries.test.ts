@@ -137,6 +137,9 @@ describe('waitOf: consecutive', () => {
     expect(waitOf(consecutive, state(3, T, T + 50), T + 50)).toBe(1_000);
     expect(waitOf(consecutive, state(3, T, T + 50), T + 1_049)).toBe(1);
     expect(waitOf(consecutive, state(3, T, T + 50), T + 1_050)).toBe(0);
+    // Never a negative wait once the block has passed.
+    expect(waitOf(consecutive, state(3, T, T + 50), T + 1_051)).toBe(0);
+    expect(waitOf(consecutive, state(3, T, T + 50), T + 5_000)).toBe(0);
     expect(waitOf(consecutive, state(7, T, T + 50), T + 1_000)).toBe(50);
   });
 
@@ -154,6 +157,9 @@ describe('waitOf: delay', () => {
     expect(waitOf(delay, state(2, T, T + 10), T + 10)).toBe(100);
     expect(waitOf(delay, state(2, T, T + 10), T + 109)).toBe(1);
     expect(waitOf(delay, state(2, T, T + 10), T + 110)).toBe(0);
+    // Never a negative wait once the delay has passed.
+    expect(waitOf(delay, state(2, T, T + 10), T + 111)).toBe(0);
+    expect(waitOf(delay, state(3, T, T + 10), T + 5_000)).toBe(0);
     expect(waitOf(delay, state(3, T, T + 10), T + 10)).toBe(200);
     expect(waitOf(delay, state(4, T, T + 10), T + 10)).toBe(400);
     expect(waitOf(delay, state(4, T, T + 10), T + 20)).toBe(390);
