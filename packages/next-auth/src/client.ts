@@ -100,7 +100,9 @@ export async function sendCode(
   const retryAfter = Number(response.headers.get('retry-after'));
   const given = (error as { code?: unknown } | null | undefined)?.code;
   const code =
-    typeof given === 'string' && given in ERROR_MESSAGES ? (given as SendErrorCode) : undefined;
+    typeof given === 'string' && Object.keys(ERROR_MESSAGES).includes(given)
+      ? (given as SendErrorCode)
+      : undefined;
   return {
     ok: false,
     code: code ?? 'UNEXPECTED_RESPONSE',
