@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Checks by hand the mutants of the stores module that the forced Stryker run of 2026-12-06
 // (`pnpm mutation --module stores --force`) left alive and that no hand-written row of
-// mutation/RESULTS.md covered, plus the cancel mutant whose "equivalent" row that check showed
-// to be wrong. For each one: applies the mutant's edit to the source (found by its text), runs
+// mutation/RESULTS.md covered, plus three mutants whose "equivalent" rows of 2026-12-04 this check
+// showed to be wrong (memory-store.ts 308, 444 and 669 today). For each one: applies the mutant's edit to the source (found by its text), runs
 // the test file, and expects it to fail ("killed") or to pass ("equivalent": kept here so the
 // verdict can be re-checked), then restores the source.
 // Usage: node mutation/check-stores-force-mutants.mjs   (needs a clean packages/core/src)
@@ -31,6 +31,14 @@ const MUTANTS = [
     STORE,
     'if (this.next >= this.table.capacity)',
     'if (this.next < this.table.capacity)',
+    TEST,
+    'killed',
+  ],
+  [
+    'memory-store.ts:308 (Math.max; listed as equivalent on 2026-12-04)',
+    STORE,
+    'Math.min(this.max, Math.max(INITIAL_CAPACITY, this.table.capacity * 2))',
+    'Math.max(this.max, Math.max(INITIAL_CAPACITY, this.table.capacity * 2))',
     TEST,
     'killed',
   ],
