@@ -2,10 +2,10 @@
  * Edges of the session seal found by mutation testing: a deflate that saves nothing (a tie) keeps
  * the record plain, and a session id must be a string (an array stringifies to a valid one).
  */
-import { randomInt } from 'node:crypto';
+import { createCipheriv, randomBytes, randomInt } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { expect, it } from 'vitest';
-import { packJSON, sessionKeyOf } from '../../src/upstream/sessions-seal.js';
+import { open, packJSON, sessionKeyOf } from '../../src/upstream/sessions-seal.js';
 
 it('JSON that deflates to exactly its own length stays plain (deflate must save a byte)', () => {
   // Random text of ASCII and 2- and 3-byte UTF-8 at about the break-even mix: about one draw in a
@@ -37,4 +37,25 @@ it('sessionKeyOf: a non-string that stringifies to a session id is not one', () 
   expect(sessionKeyOf(sid)).toBeDefined();
   expect(sessionKeyOf([sid])).toBeUndefined();
   expect(sessionKeyOf({ toString: () => sid })).toBeUndefined();
+});
+
+it('a value shorter than version + IV + tag is refused even when its bytes authenticate', () => {
+  // 28 bytes: version, a 12-byte IV, an empty ciphertext and a tag whose first byte is the IV's
+  // last. Without the length check, the last 16 bytes are taken as the tag and they do
+  // authenticate: drawn until the tag's first byte equals the IV's last (one IV in 256).
+  const key = randomBytes(32);
+  let value: string | undefined;
+  for (let attempt = 0; attempt < 10_000 && value === undefined; attempt++) {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('aad', 'utf8'));
+    cipher.final();
+    const tag = cipher.getAuthTag();
+    if (tag[0] === iv[11]) {
+      value = Buffer.concat([Buffer.of(1), iv, tag.subarray(1)]).toString('base64url');
+    }
+  }
+  expect(value).toBeDefined();
+  expect(Buffer.from(value!, 'base64url')).toHaveLength(28);
+  expect(open(key, value!, 'aad')).toBeUndefined();
 });
