@@ -6,12 +6,8 @@
 // the test file, and expects it to fail ("killed") or to pass ("equivalent": kept here so the
 // verdict can be re-checked), then restores the source.
 // Usage: node mutation/check-stores-force-mutants.mjs   (needs a clean packages/core/src)
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { checkByHand } from './check-by-hand.mjs';
 
-const core = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'core');
 const STORE = 'src/stores/memory-store.ts';
 const CT = 'src/constant-time.ts';
 const TEST = 'test/memory-store-keys-caps-and-memory.test.ts';
@@ -132,76 +128,4 @@ const MUTANTS = [
   ],
 ];
 
-const git = (...args) => spawnSync('git', args, { cwd: core, encoding: 'utf8' });
-if (git('diff', '--quiet', '--', 'src').status !== 0) {
-  console.error('packages/core/src has local changes; commit or stash them first');
-  process.exit(2);
-}
-
-/** Run one test file; the names of the failing tests, or [] when it passes. */
-function run(testFile) {
-  const out = spawnSync('pnpm', ['exec', 'vitest', 'run', testFile, '--reporter=verbose'], {
-    cwd: core,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-  });
-  const text = `${out.stdout}\n${out.stderr}`;
-  const failed = [
-    ...new Set(
-      text
-        .split('\n')
-        .filter((l) => /^\s*×/.test(l))
-        .map((l) => l.trim().replace(/\s+\d+ms$/, '')),
-    ),
-  ];
-  return { status: out.status, failed };
-}
-
-let restore;
-process.on('exit', () => restore?.());
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-const unmutated = [...new Set(MUTANTS.map((m) => m[4]))];
-for (const file of unmutated) {
-  const { status, failed } = run(file);
-  if (status !== 0) {
-    console.error(`${file} fails with the source unmutated:`, failed);
-    process.exit(1);
-  }
-}
-console.log(`unmutated: ${unmutated.length} test files pass`);
-
-let wrong = 0;
-for (const [where, file, from, to, testFile, expected] of MUTANTS) {
-  const path = join(core, file);
-  const original = readFileSync(path, 'utf8');
-  const at = original.indexOf(from);
-  if (at < 0 || original.indexOf(from, at + 1) >= 0) {
-    console.error(`${where}: the original text is not found exactly once in ${file}`);
-    process.exit(3);
-  }
-  let same = 0; // the line of the first character the edit changes
-  while (same < from.length && from[same] === to[same]) same += 1;
-  const line = original.slice(0, at + same).split('\n').length;
-  restore = () => writeFileSync(path, original);
-  writeFileSync(path, original.slice(0, at) + to + original.slice(at + from.length));
-  const { status, failed } = run(testFile);
-  restore();
-  restore = undefined;
-  const killed = status !== 0 && failed.length > 0;
-  const as = killed ? 'killed' : 'equivalent';
-  if (as !== expected) wrong += 1;
-  console.log(
-    `${killed ? 'KILLED  ' : 'SURVIVED'} ${where} (now ${file}:${line}) by ${testFile}${as === expected ? '' : `: expected ${expected}`}`,
-  );
-  for (const name of failed) console.log(`           ${name}`);
-}
-
-if (git('diff', '--quiet', '--', 'src').status !== 0) {
-  console.error('packages/core/src differs after the run: restore it with git checkout');
-  process.exit(4);
-}
-console.log(
-  `${MUTANTS.length - wrong} of ${MUTANTS.length} as expected; packages/core/src unchanged`,
-);
-process.exit(wrong === 0 ? 0 : 1);
+checkByHand(MUTANTS);
