@@ -23,6 +23,7 @@ import type {
   SessionLookup,
   SessionUpdate,
   StoredSession,
+  UpstreamSessionStore,
 } from '../../src/upstream/sessions-store.js';
 import { type ManualClock, manualClock, T0 } from '../helpers.js';
 
@@ -213,4 +214,26 @@ export function unitSetup(options: Partial<UpstreamSessionsOptions> = {}): UnitH
       return created.sid;
     },
   };
+}
+
+/**
+ * A second `UpstreamSessions` on the harness's data, as another process sees it: the store's own
+ * methods, none of the spy's scripted answers.
+ */
+export function anotherProcess(h: UnitHarness): UpstreamSessions {
+  const methods = ['create', 'get', 'replace', 'end', 'list', 'endAll', 'lock', 'unlock'] as const;
+  const store = Object.fromEntries(
+    methods.map((m) => [
+      m,
+      (...args: unknown[]) =>
+        (MemorySessionStore.prototype[m] as (...a: unknown[]) => unknown).apply(h.store, args),
+    ]),
+  ) as unknown as UpstreamSessionStore;
+  return new UpstreamSessions({
+    store,
+    secret: UNIT_SECRET,
+    provider: h.provider,
+    clock: h.clock,
+    throttle: false,
+  });
 }

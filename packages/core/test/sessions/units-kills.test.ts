@@ -4,9 +4,7 @@
  * generation is stored, and the give-up deadline itself (not a millisecond later).
  */
 import { afterEach, expect, it, vi } from 'vitest';
-import { MemorySessionStore, UpstreamSessions } from '../../src/upstream/index.js';
-import type { UpstreamSessionStore } from '../../src/upstream/sessions-store.js';
-import { makeTokens, UNIT_SECRET, type UnitHarness, unitSetup } from './units-helpers.js';
+import { anotherProcess, makeTokens, unitSetup } from './units-helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -22,26 +20,9 @@ it('endById with an id that is not a string, even one that stringifies to a publ
   expect(await h.sessions.status(a.sid)).toMatchObject({ active: true });
 });
 
-function rawView(h: UnitHarness): UpstreamSessionStore {
-  const methods = ['create', 'get', 'replace', 'end', 'list', 'endAll', 'lock', 'unlock'] as const;
-  return Object.fromEntries(
-    methods.map((m) => [
-      m,
-      (...args: unknown[]) =>
-        (MemorySessionStore.prototype[m] as (...a: unknown[]) => unknown).apply(h.store, args),
-    ]),
-  ) as unknown as UpstreamSessionStore;
-}
-
 it('a waiter stops polling at the first read that shows the holder stored a new generation', async () => {
   const h = unitSetup();
-  const other = new UpstreamSessions({
-    store: rawView(h),
-    secret: UNIT_SECRET,
-    provider: h.provider,
-    clock: h.clock,
-    throttle: false,
-  });
+  const other = anotherProcess(h);
   const tokens = makeTokens(h.clock);
   const sid = await h.session(tokens);
   h.clock.set(tokens.accessExpiresAt - 1);

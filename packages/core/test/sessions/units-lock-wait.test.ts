@@ -6,13 +6,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { UNAVAILABLE_RETRY_AFTER_IN_SECONDS } from '../../src/public-errors.js';
-import {
-  MemorySessionStore,
-  SessionUnavailableError,
-  UpstreamSessions,
-} from '../../src/upstream/index.js';
-import type { UpstreamSessionStore } from '../../src/upstream/sessions-store.js';
-import { makeTokens, UNIT_SECRET, type UnitHarness, unitSetup } from './units-helpers.js';
+import { SessionUnavailableError } from '../../src/upstream/index.js';
+import { anotherProcess, makeTokens, unitSetup } from './units-helpers.js';
 
 // The delays the poll loop asks `node:timers/promises` for, in order; each still waits for real.
 // Pinning the asked delays (not the measured ones) keeps the test exact on a loaded machine, where
@@ -29,28 +24,10 @@ vi.mock('node:timers/promises', async (importOriginal) => {
   };
 });
 
-/** The harness's store as another process sees it: same data, none of the spy's answers. */
-function rawView(h: UnitHarness): UpstreamSessionStore {
-  const methods = ['create', 'get', 'replace', 'end', 'list', 'endAll', 'lock', 'unlock'] as const;
-  return Object.fromEntries(
-    methods.map((m) => [
-      m,
-      (...args: unknown[]) =>
-        (MemorySessionStore.prototype[m] as (...a: unknown[]) => unknown).apply(h.store, args),
-    ]),
-  ) as unknown as UpstreamSessionStore;
-}
-
 describe('waiting for another process that holds the refresh lock', () => {
   it('polls at 50, 100, 200, 400, 400 ms and returns the generation the holder stored', async () => {
     const h = unitSetup();
-    const other = new UpstreamSessions({
-      store: rawView(h),
-      secret: UNIT_SECRET,
-      provider: h.provider,
-      clock: h.clock,
-      throttle: false,
-    });
+    const other = anotherProcess(h);
     const tokens = makeTokens(h.clock);
     const sid = await h.session(tokens);
     h.clock.set(tokens.accessExpiresAt - 1);
