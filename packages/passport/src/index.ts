@@ -38,7 +38,12 @@ export type {
   UpstreamSessionsOptions,
 } from '@tingting-auth/core/upstream';
 export type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
-export type { SessionGuardOptions, SessionMiddleware } from './revocable.js';
+export type {
+  RevocableStrategy,
+  SessionGuardOptions,
+  SessionMiddleware,
+  StrategySessions,
+} from './revocable.js';
 export { Strategy, Strategy as TingTingStrategy } from './strategy.js';
 export type {
   TingTingAction,

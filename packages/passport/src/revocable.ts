@@ -5,7 +5,10 @@ import {
   type SessionView,
   TingTingHTTPError,
 } from '@tingting-auth/core/protocol';
+import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import type { Actions } from './types.js';
 
 /** Where both strategies keep the session id: in the app's (server-side) session. */
 export const UPSTREAM_SESSION_KEY = 'tingtingUpstream';
@@ -84,12 +87,6 @@ export function requestOf(req: Request): ProtocolRequest {
   };
 }
 
-/** Forget the stored session id of `req` (after it ended). */
-export function forgetSessionId(req: Request): void {
-  const session = (req as WithSession).session;
-  if (session !== undefined) delete session[UPSTREAM_SESSION_KEY];
-}
-
 /** Passport's `req.logout` (0.6+: a callback, a new session id), else forget the id. */
 function logOut(req: WithSession): Promise<void> {
   if (typeof req.logout === 'function') {
@@ -108,28 +105,64 @@ function thrown<V>(result: ProtocolResult<V>): V {
 }
 
 /**
- * The revocable-session helpers both strategies expose (`sessionGuard`, `listSessions`,
- * `endSession`, `signOutEverywhere`): core's `createSessionsProtocol` mapped onto Passport's
- * request (its `req.logout` for signing out here). Internal: users call the strategy's methods.
+ * A sign-in step's request: the body Express parsed, never the query string (no method: Passport
+ * runs a strategy on whatever route the app mounts it).
  */
-export class SessionHelpers {
-  constructor(
-    private readonly strategy: () => string,
-    private readonly protocol: SessionsProtocol,
-    private readonly request: (req: Request) => ProtocolRequest,
-  ) {}
+export function bodyRequestOf(req: Request, ip: string | undefined): ProtocolRequest {
+  return {
+    headers: req.headers,
+    // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
+    trustForwardedHost: Boolean(req.app?.get?.('trust proxy')),
+    // `undefined` when no body parser ran: refused as INVALID_REQUEST.
+    fields: req.body,
+    ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
+  };
+}
 
-  private sid(req: Request): string | undefined {
-    return storedSessionId(req, this.strategy());
+// passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
+const StrategyBase = PassportStrategy as unknown as abstract new () => Actions;
+
+/** What a strategy's revocable sessions run on: core's sessions protocol and the sessions it ends. */
+export interface StrategySessions {
+  /** Core's sessions protocol (`createSessionsProtocol`): list, end one, end all, current. */
+  protocol: SessionsProtocol;
+  /** The sessions `signOut` ends a session in. */
+  sessions: Pick<UpstreamSessions, 'end'>;
+}
+
+/**
+ * The revocable-session methods both strategies have (`sessionGuard`, `listSessions`,
+ * `endSession`, `signOutEverywhere`, `signOut`): core's `createSessionsProtocol` mapped onto
+ * Passport's request, with its `req.logout` for signing out here. The session id is kept in
+ * `req.session` when Passport logs the user in.
+ */
+export abstract class RevocableStrategy extends StrategyBase {
+  /** The name to use with `passport.authenticate(name)`. */
+  abstract name: string;
+  // TypeScript `protected`, never `#private`: Passport calls `authenticate` on a copy.
+  /** `undefined`: the TingTing strategy without its `sessions` option. */
+  protected abstract readonly revocable: StrategySessions | undefined;
+
+  private need(method: string): SessionsProtocol {
+    if (this.revocable !== undefined) return this.revocable.protocol;
+    throw new TypeError(`TingTing Strategy: ${method} needs the \`sessions\` option`);
   }
 
-  guard(options: SessionGuardOptions = {}): SessionMiddleware {
+  /**
+   * Middleware for routes of signed-in users: one sessions-store read (`sessions.status`); sets
+   * `req.tingtingSession = { subject, id }` (the subject, this session's public id). A session
+   * ended elsewhere ("sign out everywhere", another device) is `req.logout()`-ed here too, then a
+   * `TingTingHTTPError` 401 goes to `next` (`NOT_VERIFIED` for phone sign-in, `SESSION_EXPIRED`
+   * for password sign-in), or a 303 to `options.signIn` for a browser's page request.
+   */
+  sessionGuard(options: SessionGuardOptions = {}): SessionMiddleware {
+    const protocol = this.need('sessionGuard');
     const signIn = options.signIn;
     if (signIn !== undefined && (typeof signIn !== 'string' || !/^\/(?![/\\])/.test(signIn))) {
       throw new TypeError("sessionGuard: signIn must be a path like '/login'");
     }
     return (req, res, next) => {
-      this.decide(req, signIn).then(
+      this.decide(protocol, req, signIn).then(
         (outcome) => {
           if (outcome !== 'redirect') return next(outcome);
           res.setHeader('cache-control', 'no-store');
@@ -141,8 +174,12 @@ export class SessionHelpers {
   }
 
   /** `undefined` to go on, the error to answer, or a redirect to the sign-in page. */
-  private async decide(req: Request, signIn: string | undefined): Promise<unknown> {
-    const live = await this.protocol.current(this.sid(req));
+  private async decide(
+    protocol: SessionsProtocol,
+    req: Request,
+    signIn: string | undefined,
+  ): Promise<unknown> {
+    const live = await protocol.current(storedSessionId(req, this.name));
     if (live.ok) {
       (req as { tingtingSession?: unknown }).tingtingSession = live.value;
       return undefined;
@@ -155,20 +192,54 @@ export class SessionHelpers {
     return signIn !== undefined && isPage ? 'redirect' : error;
   }
 
-  async list(req: Request): Promise<SessionView[]> {
-    return thrown(await this.protocol.list(this.sid(req)));
+  /**
+   * The signed-in user's active sessions, oldest first, for a device list: public ids, device,
+   * IP, times and `current`; never a session id. Rejects with a `TingTingHTTPError` (401, 503) for
+   * the app's error handler.
+   */
+  async listSessions(req: Request): Promise<SessionView[]> {
+    const protocol = this.need('listSessions');
+    return thrown(await protocol.list(storedSessionId(req, this.name)));
   }
 
-  async endOne(req: Request, id: unknown): Promise<boolean> {
-    const result = await this.protocol.endOne(this.request(req), this.sid(req), id);
-    const current = thrown(result);
+  /**
+   * "Sign out this one": end the signed-in user's session with public id `id` (from
+   * `listSessions`). Runs the cross-site check first (403 `CROSS_SITE_REQUEST`); an id that is not
+   * one of the user's active sessions rejects with 404 `SESSION_NOT_FOUND` and ends nothing.
+   * Ending this request's own session calls `req.logout()`. Resolves whether it was this one.
+   */
+  async endSession(req: Request, id: unknown): Promise<boolean> {
+    const protocol = this.need('endSession');
+    const sid = storedSessionId(req, this.name);
+    const current = thrown(await protocol.endOne(requestOf(req), sid, id));
     if (current) await logOut(req as WithSession);
     return current;
   }
 
-  async endAll(req: Request): Promise<number> {
-    const count = thrown(await this.protocol.endAll(this.request(req), this.sid(req)));
+  /**
+   * "Sign out everywhere": end every session of the signed-in user, in every process sharing the
+   * store, then `req.logout()` here. The cross-site check runs first. Resolves how many ended.
+   */
+  async signOutEverywhere(req: Request): Promise<number> {
+    const protocol = this.need('signOutEverywhere');
+    const sid = storedSessionId(req, this.name);
+    const count = thrown(await protocol.endAll(requestOf(req), sid));
     await logOut(req as WithSession);
     return count;
+  }
+
+  /**
+   * End the session of `req` in the store (for password sign-in, the upstream session: its
+   * logout when the provider has one) and forget its id. Call it before `req.logout()`. Resolves
+   * whether a session was active; `false` when there is none (or no `sessions`).
+   */
+  async signOut(req: Request): Promise<boolean> {
+    const session = (req as WithSession).session;
+    const stored = session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
+    if (this.revocable === undefined || stored?.strategy !== this.name) return false;
+    if (typeof stored.sid !== 'string') return false;
+    const ended = await this.revocable.sessions.end(stored.sid);
+    delete session![UPSTREAM_SESSION_KEY];
+    return ended;
   }
 }

@@ -7,20 +7,15 @@ import {
   resolveProtocolOptions,
   type SendCodeAnswer,
   type SessionsProtocol,
-  type SessionView,
 } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
-import { Strategy as PassportStrategy } from 'passport-strategy';
 import type { StrategyOptions, StrategyOptionsWithRequest } from './options.js';
 import {
-  forgetSessionId,
+  bodyRequestOf,
   keepOnLogIn,
-  requestOf,
-  type SessionGuardOptions,
-  SessionHelpers,
-  type SessionMiddleware,
-  storedSessionId,
+  RevocableStrategy,
+  type StrategySessions,
 } from './revocable.js';
 import type {
   Actions,
@@ -33,9 +28,6 @@ import type {
   VerifyFunctionWithRequest,
 } from './types.js';
 import { callVerify, errorOf, settleOnce } from './verify-callback.js';
-
-// passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
-const StrategyBase = PassportStrategy as unknown as abstract new () => Actions;
 
 /** A verify callback that returns a promise (of the user, or of `false` to refuse). */
 type AsyncVerify<A extends unknown[]> = (
@@ -95,9 +87,11 @@ function resolveOptions(options: unknown, verify: unknown) {
   if (sessions !== undefined && typeof sessions?.status !== 'function') {
     fail('`sessions` must be an UpstreamSessions from @tingting-auth/core/upstream');
   }
-  const managed =
-    sessions && createSessionsProtocol(shared, { sessions, signedOut: 'NOT_VERIFIED' });
-  return { protocol, verify: verifyFn, name, passReqToCallback, ip, managed, sessions };
+  const revocable: StrategySessions | undefined = sessions && {
+    protocol: createSessionsProtocol(shared, { sessions, signedOut: 'NOT_VERIFIED' }),
+    sessions,
+  };
+  return { protocol, verify: verifyFn, name, passReqToCallback, ip, revocable };
 }
 
 /**
@@ -108,12 +102,13 @@ function resolveOptions(options: unknown, verify: unknown) {
  * Both steps are core's protocol handlers (`@tingting-auth/core/protocol`): a refusal is
  * `fail(challenge, status)`, a store or TingTing failure `error(err)` with the typed core error.
  */
-export class Strategy extends StrategyBase {
+export class Strategy extends RevocableStrategy {
   /** The name to use with `passport.authenticate(name)`. @default 'tingting' */
   name: string;
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
-  private readonly revocable: SessionHelpers | undefined;
+  /** With `sessions`: the revocable sessions (`sessionGuard`, `listSessions`, …). */
+  protected readonly revocable: StrategySessions | undefined;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -132,62 +127,7 @@ export class Strategy extends StrategyBase {
     super();
     this.settings = resolveOptions(options, verify);
     this.name = this.settings.name;
-    const managed = this.settings.managed;
-    this.revocable = managed && new SessionHelpers(() => this.name, managed, requestOf);
-  }
-
-  private helpers(method: string): SessionHelpers {
-    if (this.revocable !== undefined) return this.revocable;
-    throw new TypeError(`TingTing Strategy: ${method} needs the \`sessions\` option`);
-  }
-
-  /**
-   * With `sessions`: middleware for routes of signed-in users: one sessions-store read
-   * (`sessions.status`); sets `req.tingtingSession = { subject, id }` (the number, the public id).
-   * A session ended elsewhere is `req.logout()`-ed here too, then a `TingTingHTTPError` 401
-   * `NOT_VERIFIED` goes to `next` (or a 303 to `options.signIn` for a browser's page request).
-   */
-  sessionGuard(options?: SessionGuardOptions): SessionMiddleware {
-    return this.helpers('sessionGuard').guard(options);
-  }
-
-  /**
-   * With `sessions`: the number's active sessions, oldest first (public ids, device, IP, times,
-   * `current`; never a session id). Rejects with a `TingTingHTTPError` (401, 503).
-   */
-  async listSessions(req: Request): Promise<SessionView[]> {
-    return this.helpers('listSessions').list(req);
-  }
-
-  /**
-   * With `sessions`, "sign out this one": end the number's session with public id `id`. The
-   * cross-site check runs first (403); any other id rejects with 404 `SESSION_NOT_FOUND` and ends
-   * nothing; this request's own session also `req.logout()`s. Resolves whether it was this one.
-   */
-  async endSession(req: Request, id: unknown): Promise<boolean> {
-    return this.helpers('endSession').endOne(req, id);
-  }
-
-  /**
-   * With `sessions`, "sign out everywhere": end every session of the number, in every process
-   * sharing the store, then `req.logout()` here. The cross-site check runs first. Resolves how
-   * many ended.
-   */
-  async signOutEverywhere(req: Request): Promise<number> {
-    return this.helpers('signOutEverywhere').endAll(req);
-  }
-
-  /**
-   * With `sessions`: end the session of `req` in the store and forget its id. Call it before
-   * `req.logout()`. Resolves whether a session was active; `false` without `sessions`.
-   */
-  async signOut(req: Request): Promise<boolean> {
-    const sid = storedSessionId(req, this.name);
-    const sessions = this.settings.sessions;
-    if (sid === undefined || sessions === undefined) return false;
-    const ended = await sessions.end(sid);
-    forgetSessionId(req);
-    return ended;
+    this.revocable = this.settings.revocable;
   }
 
   /** Runs the step of `options.tingtingAction`; ends in one of `pass`, `success`, `fail`, `error`. */
@@ -201,15 +141,7 @@ export class Strategy extends StrategyBase {
       );
       return;
     }
-    const ip = this.settings.ip(req);
-    const request: ProtocolRequest = {
-      headers: req.headers,
-      // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
-      fields: req.body,
-      // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
-      trustForwardedHost: Boolean(req.app?.get?.('trust proxy')),
-      ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
-    };
+    const request = bodyRequestOf(req, this.settings.ip(req));
     // Passport ignores what authenticate returns: every rejection has to become error().
     const step =
       action === 'send'
@@ -235,7 +167,7 @@ export class Strategy extends StrategyBase {
     const result = await this.settings.protocol.verify(input);
     if (!result.ok) return this.refuse(req, end, result.error);
     const { phone } = result.value;
-    const managed = this.settings.managed;
+    const managed = this.revocable?.protocol;
     if (managed !== undefined) end = this.withSession(req, input, phone, managed, end);
     const { verify, passReqToCallback: withRequest } = this.settings;
     // One path for a throw, a rejection, a promise of the user and `done`: the first one counts.

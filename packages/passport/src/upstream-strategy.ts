@@ -6,21 +6,16 @@ import {
   type ProtocolRequest,
   refusalOf,
   resolveRequestOptions,
-  type SessionView,
   TingTingHTTPError,
   upstreamFetch,
 } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Request } from 'express';
-import { Strategy as PassportStrategy } from 'passport-strategy';
 import {
+  bodyRequestOf,
   keepOnLogIn,
-  requestOf,
-  type SessionGuardOptions,
-  SessionHelpers,
-  type SessionLike,
-  type SessionMiddleware,
-  type StoredSession,
+  RevocableStrategy,
+  type StrategySessions,
   storedSessionId,
   UPSTREAM_SESSION_KEY,
 } from './revocable.js';
@@ -40,16 +35,11 @@ import { callVerify, errorOf, settleOnce } from './verify-callback.js';
 
 export { UPSTREAM_SESSION_KEY };
 
-// passport-strategy's class, typed here so the declarations need no `@types/passport-strategy`.
-const UpstreamStrategyBase = PassportStrategy as unknown as abstract new () => Actions;
-
 /** A verify callback that returns a promise (of the user, or of `false` to refuse). */
 type AsyncUpstreamVerify<A extends unknown[]> = (
   ...args: [...A, account: UpstreamAccount, done: VerifyDone]
   // biome-ignore lint/suspicious/noConfusingVoidType: an async callback that calls `done` resolves with void
 ) => PromiseLike<UpstreamVerifiedUser | void>;
-
-type WithSession = Request & { session?: SessionLike; isAuthenticated?: () => boolean };
 
 const CALLER = 'Upstream Strategy';
 const DEFAULT_BAD_REQUEST = 'Missing credentials';
@@ -148,7 +138,7 @@ const ACCESS_DENIED = refusalOf('ACCESS_DENIED');
  * {@link UpstreamStrategy.fetch} (refreshed on demand, one refresh per session across requests and
  * processes); {@link UpstreamStrategy.signOut} ends the upstream session.
  */
-export class UpstreamStrategy extends UpstreamStrategyBase {
+export class UpstreamStrategy extends RevocableStrategy {
   /** The name to use with `passport.authenticate(name)`. @default 'upstream' */
   name: string;
   /** The sessions the strategy signs in with (for `status`, `list`, `endAll`, events). */
@@ -156,7 +146,8 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
   // TypeScript `private`, never `#private`: Passport calls `authenticate` on a copy.
   private readonly settings: ReturnType<typeof resolveOptions>;
   private readonly protocol: PasswordProtocol;
-  private readonly revocable: SessionHelpers;
+  /** The revocable sessions (`sessionGuard`, `listSessions`, `endSession`, …). */
+  protected readonly revocable: StrategySessions;
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -183,32 +174,19 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
     this.protocol = this.settings.protocol;
     this.sessions = this.settings.sessions;
     this.name = this.settings.name;
-    this.revocable = new SessionHelpers(
-      () => this.name,
-      createSessionsProtocol(this.protocol.options, { sessions: this.sessions }),
-      requestOf,
-    );
+    const protocol = createSessionsProtocol(this.protocol.options, { sessions: this.sessions });
+    this.revocable = { protocol, sessions: this.sessions };
   }
 
   /** Signs in with the body's username and password; ends in one of `success`, `fail`, `error`. */
   authenticate(req: Request, _options?: object): void {
     const outcome = settleOnce(this);
-    const ip = this.settings.ip(req);
-    const request: ProtocolRequest = {
-      headers: req.headers,
-      // `undefined` when no body parser ran: refused as INVALID_REQUEST. Never the query string.
-      fields: req.body,
-      // X-Forwarded-Host is the app's own host only behind a trusted proxy (as in Express's router).
-      trustForwardedHost: Boolean(req.app?.get('trust proxy')),
-      ...(typeof ip === 'string' && ip !== '' ? { clientIP: ip } : {}),
-    };
+    const request = bodyRequestOf(req, this.settings.ip(req));
     // Passport ignores what authenticate returns: every rejection has to become error().
-    this.signIn(req as WithSession, request, outcome).catch((error: unknown) =>
-      outcome.error(errorOf(error)),
-    );
+    this.signIn(req, request, outcome).catch((error: unknown) => outcome.error(errorOf(error)));
   }
 
-  private async signIn(req: WithSession, input: ProtocolRequest, end: Actions): Promise<void> {
+  private async signIn(req: Request, input: ProtocolRequest, end: Actions): Promise<void> {
     const result = await this.protocol.signIn(input);
     if (!result.ok) return this.refuse(req, end, result.error);
     const { sid, subject, provider, profile, user } = result.value;
@@ -257,44 +235,6 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
   }
 
   /**
-   * Middleware for routes of signed-in users: one sessions-store read (`sessions.status`); sets
-   * `req.tingtingSession = { subject, id }`. A session ended elsewhere ("sign out everywhere",
-   * another device) is `req.logout()`-ed here too, then a `TingTingHTTPError` 401
-   * `SESSION_EXPIRED` goes to `next` (or a 303 to `options.signIn` for a browser's page request).
-   */
-  sessionGuard(options?: SessionGuardOptions): SessionMiddleware {
-    return this.revocable.guard(options);
-  }
-
-  /**
-   * The signed-in account's active sessions, oldest first, for a device list: public ids, device,
-   * IP, times and `current`; never a session id. Rejects with a `TingTingHTTPError` (401
-   * `SESSION_EXPIRED`, 503) for the app's error handler.
-   */
-  listSessions(req: Request): Promise<SessionView[]> {
-    return this.revocable.list(req);
-  }
-
-  /**
-   * "Sign out this one": end the account's session with public id `id` (from
-   * {@link UpstreamStrategy.listSessions}). Runs the cross-site check first (403
-   * `CROSS_SITE_REQUEST`); an id that is not one of the account's active sessions rejects with 404
-   * `SESSION_NOT_FOUND` and ends nothing. Ending this request's own session calls `req.logout()`.
-   * Resolves whether it was this request's session.
-   */
-  endSession(req: Request, id: unknown): Promise<boolean> {
-    return this.revocable.endOne(req, id);
-  }
-
-  /**
-   * "Sign out everywhere": end every session of the account, in every process sharing the store,
-   * then `req.logout()` here. The cross-site check runs first. Resolves how many ended.
-   */
-  signOutEverywhere(req: Request): Promise<number> {
-    return this.revocable.endAll(req);
-  }
-
-  /**
    * A valid upstream access token for the signed-in user of `req`: one store read while it is
    * fresh; near expiry, one refresh per session across every request and process (the rotated
    * tokens are stored before anyone gets the new access token). Call it from the routes that need
@@ -332,19 +272,5 @@ export class UpstreamStrategy extends UpstreamStrategyBase {
     }
     const sid = sessionId ?? this.sessionIdOf(req) ?? '';
     return upstreamFetch(this.sessions, sid, { baseURL })(input, rest);
-  }
-
-  /**
-   * Sign out of the upstream: end the upstream session of `req` (the upstream's logout when the
-   * provider has one) and forget its id. Call it before `req.logout()`. Resolves whether a session
-   * was active.
-   */
-  async signOut(req: Request): Promise<boolean> {
-    const r = req as WithSession;
-    const stored = r.session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
-    if (stored?.strategy !== this.name || typeof stored.sid !== 'string') return false;
-    const ended = await this.sessions.end(stored.sid);
-    delete r.session![UPSTREAM_SESSION_KEY];
-    return ended;
   }
 }
