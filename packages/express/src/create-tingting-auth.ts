@@ -257,8 +257,7 @@ export function createTingTingAuth(
 
   const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
     if (!isTingTingHTTPError(error) || res.headersSent) return next(error);
-    const retryAfter = error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter };
-    P.sendNodeAnswer(res, P.answerOf(P.refusalOf(error.code, retryAfter)));
+    P.sendNodeAnswer(res, P.answerOfHTTPError(error));
   };
 
   function formState(req: IncomingMessage): T.FormState {

@@ -50,13 +50,6 @@ const CALLER = 'createUpstreamAuth';
 const fail = failer(CALLER);
 const target = (name: string, value: unknown) => checkedTarget(CALLER, name, value);
 
-/** A refusal as the error `next(err)` carries, with the field a 400 is about. */
-function httpError(refusal: P.ProtocolRefusal): TingTingHTTPError {
-  const error = TingTingHTTPError.fromRefusal(refusal);
-  if (refusal.field !== undefined) Object.defineProperty(error, 'field', { value: refusal.field });
-  return error;
-}
-
 /**
  * Express routes for password sign-in against an upstream token API (Timbr, the notes service,
  * TingTing accounts), on Express 4 and 5. The protocol (fields, bodies, cross-site check, limits,
@@ -124,7 +117,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
 
   async function guard(req: Req, res: ServerResponse) {
     const refusal = password.check(toProtocol(req));
-    if (refusal !== undefined) throw httpError(refusal);
+    if (refusal !== undefined) throw TingTingHTTPError.fromRefusal(refusal);
     await appCsrf(req, res);
   }
 
@@ -141,7 +134,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     // Checked before the upstream, so a misconfigured app never spends a user's attempt.
     requireSession(req);
     const result = await password.signIn(toProtocol(req));
-    if (!result.ok) throw httpError(result.error);
+    if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
     const { sid, subject, provider, user } = result.value;
     try {
       // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
@@ -170,7 +163,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       toProtocol(req),
       typeof stored?.sid === 'string' ? stored.sid : undefined,
     );
-    if (!result.ok) throw httpError(result.error);
+    if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
     await host.signOutHere(req);
     answer(req, res, redirects?.afterSignOut, result.answer);
   });
@@ -181,7 +174,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     handle(async (req: Req, res) => {
       await guard(req, res);
       const result = await signUpStep(toProtocol(req));
-      if (!result.ok) throw httpError(result.error);
+      if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
       const session = sessionOf(req);
       if (session !== undefined && redirects !== undefined && isFormPost(req)) {
         formOf(session).notice = (result.answer.body as P.SignUpAnswer).message;
@@ -199,7 +192,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       if (refusal.code === 'SESSION_EXPIRED' && redirects?.signIn !== undefined && isPage(req)) {
         return redirect(res, redirects.signIn);
       }
-      next(httpError(refusal));
+      next(TingTingHTTPError.fromRefusal(refusal));
     };
     if (typeof stored?.sid !== 'string') return refuse(P.refusalOf('SESSION_EXPIRED'));
     const { sid, subject, provider } = stored;
@@ -251,14 +244,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
 
   const errorHandler: T.ErrorMiddleware = (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    if (isTingTingHTTPError(error)) {
-      const field = (error as { field?: unknown }).field;
-      const refusal = P.refusalOf(error.code, {
-        ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
-        ...(typeof field === 'string' ? { field } : {}),
-      });
-      return P.sendNodeAnswer(res, P.answerOf(refusal));
-    }
+    if (isTingTingHTTPError(error)) return P.sendNodeAnswer(res, P.answerOfHTTPError(error));
     // A route's `req.upstream.fetch()` or `accessToken()` may reject with the session's errors.
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'SESSION_EXPIRED' || code === 'UPSTREAM_UNAVAILABLE') {

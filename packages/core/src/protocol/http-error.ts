@@ -12,7 +12,13 @@ import {
   PUBLIC_ERROR_STATUS,
   type PublicErrorCode,
 } from '../public-errors.js';
-import { type ProtocolRefusal, retryAfterOf } from './answers.js';
+import {
+  answerOf,
+  type ProtocolAnswer,
+  type ProtocolRefusal,
+  refusalOf,
+  retryAfterOf,
+} from './answers.js';
 
 /** The code of a {@link TingTingHTTPError}: core's `PublicErrorCode`, identical in every adapter. */
 export type HTTPErrorCode = PublicErrorCode;
@@ -25,6 +31,8 @@ export interface TingTingHTTPErrorOptions {
   cause?: unknown;
   /** A developer-facing message for logs; the answer always has the generic one. */
   message?: string;
+  /** The body field a 400 `INVALID_REQUEST` is about (not sensitive); in the answer's body. */
+  field?: string;
 }
 
 /** A refusal as an error shaped like `http-errors`, for `next(err)`; Express's `errorHandler` renders it. */
@@ -43,6 +51,8 @@ export class TingTingHTTPError extends Error {
   readonly retryAfter: number | undefined;
   /** The generic message that is safe to show. */
   readonly publicMessage: string;
+  /** The body field a 400 `INVALID_REQUEST` is about, when one is (also in `toJSON()`). */
+  readonly field: string | undefined;
 
   constructor(code: HTTPErrorCode, options: TingTingHTTPErrorOptions = {}) {
     const status = PUBLIC_ERROR_STATUS[code];
@@ -61,23 +71,40 @@ export class TingTingHTTPError extends Error {
     this.expose = status < 500;
     this.publicMessage = PUBLIC_ERROR_MESSAGES[code];
     this.retryAfter = retryAfterOf(code, options.retryAfter);
+    this.field = typeof options.field === 'string' ? options.field : undefined;
     const retry = this.retryAfter === undefined ? {} : { 'Retry-After': String(this.retryAfter) };
     this.headers = Object.freeze(retry as Record<string, string>);
   }
 
   /** The error for a {@link ProtocolRefusal}; an engine error stays as its `cause`, for logs. */
-  static fromRefusal({ code, retryAfter, cause }: ProtocolRefusal): TingTingHTTPError {
+  static fromRefusal({ code, retryAfter, cause, field }: ProtocolRefusal): TingTingHTTPError {
     return new TingTingHTTPError(code, {
       ...(retryAfter === undefined ? {} : { retryAfter }),
+      ...(field === undefined ? {} : { field }),
       ...(cause === undefined ? {} : { cause }),
       ...(isTingTingAuthError(cause) ? { message: `OTP engine failed: ${cause.code}` } : {}),
     });
   }
 
-  /** The JSON body every adapter answers with: `{ error: { code, message } }`. */
-  toJSON(): { error: { code: HTTPErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.publicMessage } };
+  /** The JSON body every adapter answers with: `{ error: { code, message, field? } }`. */
+  toJSON(): { error: { code: HTTPErrorCode; message: string; field?: string } } {
+    const field = this.field === undefined ? {} : { field: this.field };
+    return { error: { code: this.code, message: this.publicMessage, ...field } };
   }
+}
+
+/**
+ * The answer for a {@link TingTingHTTPError} (also one of a duplicated package copy): the same
+ * status, headers and `{ error: { code, message, field? } }` body as the protocol's own refusal.
+ */
+export function answerOfHTTPError(error: TingTingHTTPError): ProtocolAnswer {
+  const field = (error as { field?: unknown }).field;
+  return answerOf(
+    refusalOf(error.code, {
+      ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
+      ...(typeof field === 'string' ? { field } : {}),
+    }),
+  );
 }
 
 /** `true` when `value` is a {@link TingTingHTTPError} (also across duplicated package copies). */

@@ -110,6 +110,7 @@ export {
   readFields,
 } from './fields.js';
 export {
+  answerOfHTTPError,
   type HTTPErrorCode,
   isTingTingHTTPError,
   TingTingHTTPError,
