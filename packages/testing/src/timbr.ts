@@ -71,11 +71,17 @@ function drfTimestamp(milliseconds: number): string {
   return `${new Date(milliseconds).toISOString().slice(0, 23)}000Z`;
 }
 
-/** DRF's checks of a required `CharField` (`trim` as `CharField(trim_whitespace=True)`). */
-function charFieldErrors(
-  data: unknown,
+/**
+ * DRF's parsing of the request body, then its checks of required `CharField`s (`trim` as
+ * `CharField(trim_whitespace=True)`): the fields' values, or the 400 (or 415) answer.
+ */
+async function charFields(
+  input: KitRequest,
   fields: readonly { name: string; trim: boolean }[],
-): Answer | Record<string, string> {
+): Promise<Answer | Record<string, string>> {
+  const parsed = await parseBody(input.request.headers['content-type'], input.body);
+  if (!parsed.ok) return parsed.answer;
+  const { data } = parsed;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return json(400, {
       non_field_errors: [
@@ -178,15 +184,8 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
 
   // --- endpoints --------------------------------------------------------------------------------
 
-  const parse = async (
-    input: KitRequest,
-  ): Promise<{ ok: true; data: unknown } | { ok: false; answer: Answer }> =>
-    parseBody(input.request.headers['content-type'], input.body);
-
   const login = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [
+    const fields = await charFields(input, [
       { name: 'username', trim: true },
       // simplejwt's PasswordField keeps whitespace.
       { name: 'password', trim: false },
@@ -207,9 +206,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
   };
 
   const refresh = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [{ name: 'refresh', trim: true }]);
+    const fields = await charFields(input, [{ name: 'refresh', trim: true }]);
     if (isAnswer(fields)) return fields;
     const token = fields.refresh!;
     const claims = signer.verify(token, Math.floor(now() / 1000));
@@ -239,9 +236,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
   };
 
   const verify = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [{ name: 'token', trim: true }]);
+    const fields = await charFields(input, [{ name: 'token', trim: true }]);
     if (isAnswer(fields)) return fields;
     const token = fields.token!;
     const claims = signer.verify(token, Math.floor(now() / 1000));
@@ -353,7 +348,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
       team.tokens.push(record);
       return json(201, tokenBody(record));
     }
-    const parsed = await parse(input);
+    const parsed = await parseBody(input.request.headers['content-type'], input.body);
     if (!parsed.ok) return parsed.answer;
     const data = parsed.data as Record<string, unknown> | null;
     const listed = typeof data === 'object' && data !== null ? data.access_tokens : undefined;
