@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, commonOptions, runBin, stopOnSignals, whole } from './cli-parts.js';
 import { startFakeTingTing } from './fake-server.js';
 import type { FakeTingTingOptions } from './types.js';
-import type { RotationMode } from './upstream-types.js';
 
 const USAGE = `Usage: tingting-fake [options]
 
@@ -24,29 +24,14 @@ Options:
   --verbose           also print one line per request
   -h, --help          show this help`;
 
-function whole(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new TypeError(`--${name} must be a whole number`);
-  return Number(value);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...COMMON_FLAGS,
       'api-token': { type: 'string' },
-      email: { type: 'string' },
-      password: { type: 'string' },
       'sms-credits': { type: 'string' },
       'phone-credits': { type: 'string' },
       'page-size': { type: 'string' },
-      rotation: { type: 'string' },
-      'grace-seconds': { type: 'string' },
-      'access-seconds': { type: 'string' },
-      'refresh-seconds': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -57,12 +42,8 @@ async function main(): Promise<void> {
   const sms = whole('sms-credits', values['sms-credits']);
   const phone = whole('phone-credits', values['phone-credits']);
   const pageSize = whole('page-size', values['page-size']);
-  const graceSeconds = whole('grace-seconds', values['grace-seconds']);
-  const accessSeconds = whole('access-seconds', values['access-seconds']);
-  const refreshSeconds = whole('refresh-seconds', values['refresh-seconds']);
   const options: FakeTingTingOptions = {
-    port: whole('port', values.port) ?? 4010,
-    ...(values.host === undefined ? {} : { host: values.host }),
+    ...commonOptions(values, 4010),
     ...(values['api-token'] === undefined ? {} : { apiToken: values['api-token'] }),
     ...(values.email === undefined && values.password === undefined
       ? {}
@@ -74,13 +55,6 @@ async function main(): Promise<void> {
         }),
     credits: { ...(sms === undefined ? {} : { sms }), ...(phone === undefined ? {} : { phone }) },
     ...(pageSize === undefined ? {} : { pageSize }),
-    ...(values.rotation === undefined ? {} : { rotation: values.rotation as RotationMode }),
-    ...(graceSeconds === undefined ? {} : { graceSeconds }),
-    lifetimes: {
-      ...(accessSeconds === undefined ? {} : { accessSeconds }),
-      ...(refreshSeconds === undefined ? {} : { refreshSeconds }),
-    },
-    ...(values.verbose ? { logger: (line: string) => process.stdout.write(`  ${line}\n`) } : {}),
   };
   const fake = await startFakeTingTing(options);
   // This is a local development tool: showing the credentials is its purpose.
@@ -100,19 +74,7 @@ async function main(): Promise<void> {
       `[delivery #${delivery.id}] ${delivery.channel}${voice} to ${delivery.number}: code ${delivery.otp} | ${JSON.stringify(delivery.message)}\n`,
     );
   });
-  const stop = (): void => {
-    fake.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(fake);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `tingting-fake: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBin('tingting-fake', main);

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { LoginFailure } from './accounts.js';
+import { type KitRequest, type Routed, startKit } from './fake-http.js';
 import {
-  checkGrace,
-  checkLifetime,
-  checkPerBranchDelay,
-  checkRotation,
-  type LoginFailure,
-} from './accounts.js';
-import { hideSecrets, type KitRequest, type Routed, startKit } from './fake-http.js';
+  countCalls,
+  hex,
+  jwtMinter,
+  LoginDelays,
+  newTokenFamilies,
+  serverOptions,
+  withControls,
+} from './fake-parts.js';
 import {
   type Answer,
   DRF_HEADERS,
@@ -20,14 +22,19 @@ import {
 import { JWTSigner } from './jwt.js';
 import { MemoryOutbox } from './outbox.js';
 import { generateOTP, smsSegments, validateSendOTP } from './send-otp.js';
-import { type MintedToken, TokenFamilies } from './token-families.js';
+import type { MintedToken } from './token-families.js';
 import type { Delivery, FakeEndpoint, FakeTingTing, FakeTingTingOptions } from './types.js';
-import type { FakeAccountInput, PerBranchDelay } from './upstream-types.js';
+import type { FakeAccountInput } from './upstream-types.js';
 
-/** Access cookie lifetime: seed 000 says the JWT access token "expires in 1 day". */
-const ACCESS_LIFETIME_IN_SECONDS = 86_400;
-/** Refresh cookie lifetime: not in the seed; 7 days, longer than the access cookie. */
-const REFRESH_LIFETIME_IN_SECONDS = 7 * 86_400;
+/**
+ * Access cookie lifetime: seed 000 says the JWT access token "expires in 1 day". Refresh cookie
+ * lifetime: not in the seed; 7 days, longer than the access cookie. No rotation (UPSTREAM.md §8).
+ */
+const TOKEN_DEFAULTS = {
+  rotation: 'none',
+  accessSeconds: 86_400,
+  refreshSeconds: 7 * 86_400,
+} as const;
 const MAX_PAGE_SIZE = 100;
 
 interface Route {
@@ -117,10 +124,6 @@ function nepalTimestamp(milliseconds: number): string {
   return `${shifted.slice(0, 23)}000+05:45`;
 }
 
-function hex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
-
 /**
  * Start a fake TingTing server: every endpoint of the TingTing account and OTP APIs (seeds 000 and
  * 001) with the same paths, methods, status codes and bodies, backed by in-memory state, an outbox
@@ -133,9 +136,8 @@ function hex(bytes: number): string {
  * await fake.close();
  */
 export async function startFakeTingTing(options: FakeTingTingOptions = {}): Promise<FakeTingTing> {
-  const host = options.host ?? '127.0.0.1';
-  const now = options.now ?? Date.now;
-  const log = options.logger ?? (() => {});
+  const server = serverOptions(options);
+  const { now, log } = server;
   const pageSize = options.pageSize ?? 10;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new TypeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
@@ -150,7 +152,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
   if (inactiveLogin !== 'not-activated' && inactiveLogin !== 'generic') {
     throw new TypeError(`inactiveLogin must be 'not-activated' or 'generic'`);
   }
-  let perBranchDelay = checkPerBranchDelay(options.perBranchDelay ?? {});
+  const delays = new LoginDelays(options.perBranchDelay);
 
   const signer = new JWTSigner();
   const outbox = new MemoryOutbox();
@@ -201,39 +203,11 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
   account.credits.phone = options.credits?.phone ?? 100;
   for (const extra of options.accounts ?? []) newAccount(extra);
 
-  const mint = (
-    kind: 'access' | 'refresh',
-    accountId: number,
-    at: number,
-    lifetime: number,
-  ): MintedToken => {
-    const issuedAt = Math.floor(at / 1000);
-    const exp = issuedAt + lifetime;
-    return {
-      token: signer.sign({ token_type: kind, user_id: accountId, iat: issuedAt, exp }),
-      expiresAt: exp * 1000,
-    };
-  };
-  const families = new TokenFamilies(
+  const families = newTokenFamilies(
     now,
-    {
-      access: (accountId, at, lifetime) => mint('access', accountId, at, lifetime),
-      refresh: (accountId, at, lifetime) => mint('refresh', accountId, at, lifetime),
-    },
-    {
-      rotation: checkRotation(options.rotation ?? 'none'),
-      graceSeconds: checkGrace(options.graceSeconds ?? 0),
-      lifetimes: {
-        accessSeconds: checkLifetime(
-          'lifetimes.accessSeconds',
-          options.lifetimes?.accessSeconds ?? ACCESS_LIFETIME_IN_SECONDS,
-        ),
-        refreshSeconds: checkLifetime(
-          'lifetimes.refreshSeconds',
-          options.lifetimes?.refreshSeconds ?? REFRESH_LIFETIME_IN_SECONDS,
-        ),
-      },
-    },
+    jwtMinter(signer),
+    options,
+    TOKEN_DEFAULTS,
     (accountId) => accounts.find((candidate) => candidate.id === accountId)?.email,
   );
   const isActive = (accountId: number): boolean =>
@@ -344,7 +318,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
             ? undefined
             : 'inactive';
     if (owner === undefined || failure !== undefined) {
-      await kit.sleep(perBranchDelay[failure!] ?? 0);
+      await kit.sleep(delays.of(failure!));
       if (failure === 'inactive' && inactiveLogin === 'not-activated') {
         return json(401, { detail: 'Account is not activated.' });
       }
@@ -589,10 +563,7 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
   };
 
   const kit = await startKit<FakeEndpoint>({
-    host,
-    port: options.port ?? 0,
-    now,
-    log,
+    ...server,
     endpoints: ENDPOINTS,
     route: (input): Routed<FakeEndpoint> | undefined => {
       const route = ROUTES.get(input.url.pathname);
@@ -607,80 +578,53 @@ export async function startFakeTingTing(options: FakeTingTingOptions = {}): Prom
         ? { status: 301, headers: { location: `${pathname}/${search}` } }
         : { status: 404, raw: NOT_FOUND_HTML, contentType: 'text/html; charset=utf-8' };
     },
-    onRouted: (endpoint, input) => {
-      if (input.request.method !== 'POST') return;
-      if (endpoint === 'login') families.countLogin();
-      if (endpoint === 'refresh') families.countRefresh();
-    },
+    onRouted: countCalls(families),
     statusBody: (_status, reason) => ({ detail: reason }),
     malformedJSON: '{"status": 200, "success": true, "message": "OTP Sent',
     oversizedPrefix: '{"status":200,"success":true,"errors":[],"data":"',
     baseHeaders: DRF_HEADERS,
     tooLarge: json(413, { detail: 'Request body too large.' }),
   });
-  const { url } = kit;
-
-  const fake: FakeTingTing = {
-    url,
-    get apiToken() {
-      return currentToken(account)?.value ?? '';
+  return withControls<FakeEndpoint, FakeTingTing>(
+    'FakeTingTing',
+    {
+      get apiToken() {
+        return currentToken(account)?.value ?? '';
+      },
+      account: { email, password },
+      get credits() {
+        return { ...account.credits };
+      },
+      outbox,
+      setCredits(credits) {
+        for (const key of ['sms', 'phone'] as const) {
+          const value = credits[key];
+          if (value === undefined) continue;
+          if (!Number.isInteger(value) || value < 0)
+            throw new TypeError(`credits.${key} must be a whole number, 0 or more`);
+          account.credits[key] = value;
+        }
+      },
+      addAccount(input) {
+        const created = newAccount(input);
+        return {
+          email: created.email,
+          password: created.password,
+          apiToken: created.tokens[0]!.value,
+        };
+      },
+      revokeAll(identifier) {
+        families.revokeAccount(requireAccount(identifier).id);
+      },
+      revokeAPIToken() {
+        const at = now();
+        for (const token of account.tokens) if (token.deletedAt === undefined) token.deletedAt = at;
+      },
+      setAccountActive(...args: [boolean] | [string, boolean]) {
+        if (args.length === 1) account.active = args[0];
+        else requireAccount(args[0]).active = args[1];
+      },
     },
-    account: { email, password },
-    get credits() {
-      return { ...account.credits };
-    },
-    outbox,
-    requests: kit.requests,
-    redirectedRequests: kit.redirectedRequests,
-    get stats() {
-      return families.stats;
-    },
-    refreshTokensPresented: families.presented,
-    inject: kit.inject,
-    clearFaults: kit.clearFaults,
-    setCredits(credits) {
-      for (const key of ['sms', 'phone'] as const) {
-        const value = credits[key];
-        if (value === undefined) continue;
-        if (!Number.isInteger(value) || value < 0)
-          throw new TypeError(`credits.${key} must be a whole number, 0 or more`);
-        account.credits[key] = value;
-      }
-    },
-    addAccount(input) {
-      const created = newAccount(input);
-      return {
-        email: created.email,
-        password: created.password,
-        apiToken: created.tokens[0]!.value,
-      };
-    },
-    expireAccessTokens() {
-      families.expireAccessTokens();
-    },
-    revokeAll(identifier) {
-      families.revokeAccount(requireAccount(identifier).id);
-    },
-    revokeAPIToken() {
-      const at = now();
-      for (const token of account.tokens) if (token.deletedAt === undefined) token.deletedAt = at;
-    },
-    setAccountActive(...args: [boolean] | [string, boolean]) {
-      if (args.length === 1) account.active = args[0];
-      else requireAccount(args[0]).active = args[1];
-    },
-    setRotation(rotation, graceSeconds) {
-      families.rotation = checkRotation(rotation);
-      if (graceSeconds !== undefined) families.graceSeconds = checkGrace(graceSeconds);
-    },
-    setPerBranchDelay(delay: PerBranchDelay) {
-      perBranchDelay = checkPerBranchDelay(delay);
-    },
-    resetStats() {
-      families.resetStats();
-    },
-    close: kit.close,
-  };
-  hideSecrets(fake, 'FakeTingTing', url);
-  return fake;
+    { kit, families, delays },
+  );
 }

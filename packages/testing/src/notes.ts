@@ -1,27 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { AccountBook, DEFAULT_ACCOUNT, publicAccount } from './accounts.js';
+import { type KitRequest, type Routed, startKit } from './fake-http.js';
 import {
-  AccountBook,
-  checkGrace,
-  checkLifetime,
-  checkPerBranchDelay,
-  checkRotation,
-  DEFAULT_ACCOUNT,
-  publicAccount,
-} from './accounts.js';
-import { hideSecrets, type KitRequest, type Routed, startKit } from './fake-http.js';
+  countCalls,
+  hex,
+  LoginDelays,
+  newTokenFamilies,
+  serverOptions,
+  upstreamFake,
+} from './fake-parts.js';
 import { type Answer, json } from './http.js';
-import { TokenFamilies } from './token-families.js';
-import type {
-  FakeAccount,
-  FakeNotes,
-  FakeNotesOptions,
-  NotesEndpoint,
-  PerBranchDelay,
-} from './upstream-types.js';
+import type { FakeAccount, FakeNotes, FakeNotesOptions, NotesEndpoint } from './upstream-types.js';
 
 /** Seed 003: `valid_for: 7200`. The refresh lifetime is not in the seed: 7 days. */
-const DEFAULT_ACCESS_SECONDS = 7200;
-const DEFAULT_REFRESH_SECONDS = 7 * 86_400;
+const TOKEN_DEFAULTS = {
+  rotation: 'rotate',
+  accessSeconds: 7200,
+  refreshSeconds: 7 * 86_400,
+} as const;
 
 const ENDPOINTS: readonly NotesEndpoint[] = ['login', 'refresh', 'signup', 'currentUser'];
 
@@ -35,10 +30,6 @@ const DEFAULT_LOGIN_ERRORS = {
 /** Seed 003: "without space, and must be alpha numeric. Some symbols are allowed." */
 const USERNAME = /^[A-Za-z0-9._@+-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function hex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
 
 /** Form data only (seed 003 says "Form Data"): urlencoded or multipart; anything else is `undefined`. */
 async function parseForm(input: KitRequest): Promise<Map<string, string> | undefined> {
@@ -95,15 +86,15 @@ function required(
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2 (refresh-token rotation and reuse)
  */
 export async function startFakeNotes(options: FakeNotesOptions = {}): Promise<FakeNotes> {
-  const now = options.now ?? Date.now;
-  const log = options.logger ?? (() => {});
+  const server = serverOptions(options);
+  const { now } = server;
   const signupActive = options.signupActive ?? false;
   const loginErrors = { ...DEFAULT_LOGIN_ERRORS, ...options.loginErrors };
-  let perBranchDelay = checkPerBranchDelay(options.perBranchDelay ?? {});
+  const delays = new LoginDelays(options.perBranchDelay);
   const accounts = new AccountBook(options.accounts ?? [DEFAULT_ACCOUNT]);
   const signups: FakeAccount[] = [];
 
-  const families = new TokenFamilies(
+  const families = newTokenFamilies(
     now,
     {
       access: (_accountId, at, lifetime) => ({
@@ -116,20 +107,8 @@ export async function startFakeNotes(options: FakeNotesOptions = {}): Promise<Fa
         expiresAt: at + lifetime * 1000,
       }),
     },
-    {
-      rotation: checkRotation(options.rotation ?? 'rotate'),
-      graceSeconds: checkGrace(options.graceSeconds ?? 0),
-      lifetimes: {
-        accessSeconds: checkLifetime(
-          'lifetimes.accessSeconds',
-          options.lifetimes?.accessSeconds ?? DEFAULT_ACCESS_SECONDS,
-        ),
-        refreshSeconds: checkLifetime(
-          'lifetimes.refreshSeconds',
-          options.lifetimes?.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
-        ),
-      },
-    },
+    options,
+    TOKEN_DEFAULTS,
     (accountId) => accounts.byId(accountId)?.username,
   );
   const isActive = (accountId: number): boolean => accounts.byId(accountId)?.active === true;
@@ -157,7 +136,7 @@ export async function startFakeNotes(options: FakeNotesOptions = {}): Promise<Fa
     // Seed 003: "username: Can be username or email address".
     const checked = accounts.check(fields.username!, fields.password!, 'either');
     if (!checked.ok) {
-      await kit.sleep(perBranchDelay[checked.reason] ?? 0);
+      await kit.sleep(delays.of(checked.reason));
       return json(406, { error: loginErrors[checked.reason] });
     }
     const issued = families.login(checked.account.id);
@@ -246,56 +225,20 @@ export async function startFakeNotes(options: FakeNotesOptions = {}): Promise<Fa
   };
 
   const kit = await startKit<NotesEndpoint>({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    now,
-    log,
+    ...server,
     endpoints: ENDPOINTS,
     route,
     notFound: () => json(404, { error: 'Not found' }),
-    onRouted: (endpoint, input) => {
-      if (input.request.method !== 'POST') return;
-      if (endpoint === 'login') families.countLogin();
-      if (endpoint === 'refresh') families.countRefresh();
-    },
+    onRouted: countCalls(families),
     statusBody: (_status, reason) => ({ error: reason }),
     malformedJSON: '{"message": "Refresh Success", "tokens": {"access_token": "a.3f8f96',
     baseHeaders: {},
     tooLarge: json(413, { error: 'Request entity too large' }),
   });
 
-  const fake: FakeNotes = {
-    url: kit.url,
-    get account() {
-      return publicAccount(accounts.first!);
-    },
-    requests: kit.requests,
-    redirectedRequests: kit.redirectedRequests,
-    get stats() {
-      return families.stats;
-    },
-    refreshTokensPresented: families.presented,
-    signups,
-    inject: kit.inject,
-    clearFaults: kit.clearFaults,
-    addAccount: (account) => publicAccount(accounts.add(account)),
-    setAccountActive(identifier, active) {
-      accounts.require(identifier).active = active;
-    },
-    expireAccessTokens: () => families.expireAccessTokens(),
-    revokeAll(identifier) {
-      families.revokeAccount(accounts.require(identifier).id);
-    },
-    setRotation(rotation, graceSeconds) {
-      families.rotation = checkRotation(rotation);
-      if (graceSeconds !== undefined) families.graceSeconds = checkGrace(graceSeconds);
-    },
-    setPerBranchDelay(delay: PerBranchDelay) {
-      perBranchDelay = checkPerBranchDelay(delay);
-    },
-    resetStats: () => families.resetStats(),
-    close: kit.close,
-  };
-  hideSecrets(fake, 'FakeNotes', kit.url);
-  return fake;
+  return upstreamFake<NotesEndpoint, FakeNotes>(
+    'FakeNotes',
+    { signups },
+    { kit, families, delays, accounts },
+  );
 }

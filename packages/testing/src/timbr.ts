@@ -1,29 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { AccountBook, checkLifetime, DEFAULT_ACCOUNT, type StoredAccount } from './accounts.js';
+import { type KitRequest, type Routed, startKit } from './fake-http.js';
 import {
-  AccountBook,
-  checkGrace,
-  checkLifetime,
-  checkPerBranchDelay,
-  checkRotation,
-  DEFAULT_ACCOUNT,
-  publicAccount,
-  type StoredAccount,
-} from './accounts.js';
-import { hideSecrets, type KitRequest, type Routed, startKit } from './fake-http.js';
+  countCalls,
+  jwtMinter,
+  LoginDelays,
+  newTokenFamilies,
+  serverOptions,
+  upstreamFake,
+} from './fake-parts.js';
 import { type Answer, DRF_HEADERS, json, NOT_FOUND_HTML, parseBody } from './http.js';
 import { JWTSigner } from './jwt.js';
-import { type MintedToken, TokenFamilies } from './token-families.js';
 import type {
   FakeTimbr,
   FakeTimbrOptions,
-  PerBranchDelay,
   TimbrEndpoint,
   TimbrTeamToken,
 } from './upstream-types.js';
 
-/** simplejwt's defaults: `ACCESS_TOKEN_LIFETIME` 5 minutes, `REFRESH_TOKEN_LIFETIME` 1 day. */
-const DEFAULT_ACCESS_SECONDS = 300;
-const DEFAULT_REFRESH_SECONDS = 86_400;
+/** simplejwt's defaults: `ACCESS_TOKEN_LIFETIME` 5 minutes, `REFRESH_TOKEN_LIFETIME` 1 day, no rotation. */
+const TOKEN_DEFAULTS = { rotation: 'none', accessSeconds: 300, refreshSeconds: 86_400 } as const;
 const DEFAULT_TEAM_TOKEN_SECONDS = 90 * 86_400;
 
 const ENDPOINTS: readonly TimbrEndpoint[] = [
@@ -75,11 +71,17 @@ function drfTimestamp(milliseconds: number): string {
   return `${new Date(milliseconds).toISOString().slice(0, 23)}000Z`;
 }
 
-/** DRF's checks of a required `CharField` (`trim` as `CharField(trim_whitespace=True)`). */
-function charFieldErrors(
-  data: unknown,
+/**
+ * DRF's parsing of the request body, then its checks of required `CharField`s (`trim` as
+ * `CharField(trim_whitespace=True)`): the fields' values, or the 400 (or 415) answer.
+ */
+async function charFields(
+  input: KitRequest,
   fields: readonly { name: string; trim: boolean }[],
-): Answer | Record<string, string> {
+): Promise<Answer | Record<string, string>> {
+  const parsed = await parseBody(input.request.headers['content-type'], input.body);
+  if (!parsed.ok) return parsed.answer;
+  const { data } = parsed;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return json(400, {
       non_field_errors: [
@@ -126,8 +128,8 @@ function isAnswer(value: Answer | Record<string, string>): value is Answer {
  * @see https://django-rest-framework-simplejwt.readthedocs.io/en/latest/settings.html (the API is djoser + simplejwt)
  */
 export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<FakeTimbr> {
-  const now = options.now ?? Date.now;
-  const log = options.logger ?? (() => {});
+  const server = serverOptions(options);
+  const { now } = server;
   const jwtCreateShape = options.jwtCreateShape ?? 'pair';
   const refreshShape = options.refreshShape ?? 'access';
   const verifyShape = options.verifyShape ?? 'echo';
@@ -152,41 +154,15 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
     'teamTokenLifetimeSeconds',
     options.teamTokenLifetimeSeconds ?? DEFAULT_TEAM_TOKEN_SECONDS,
   );
-  let perBranchDelay = checkPerBranchDelay(options.perBranchDelay ?? {});
+  const delays = new LoginDelays(options.perBranchDelay);
 
   const accounts = new AccountBook(options.accounts ?? [DEFAULT_ACCOUNT]);
   const signer = new JWTSigner();
-  const mint = (
-    kind: 'access' | 'refresh',
-    accountId: number,
-    at: number,
-    lifetime: number,
-  ): MintedToken => {
-    const issuedAt = Math.floor(at / 1000);
-    const exp = issuedAt + lifetime;
-    const token = signer.sign({ token_type: kind, user_id: accountId, iat: issuedAt, exp });
-    return { token, expiresAt: exp * 1000 };
-  };
-  const families = new TokenFamilies(
+  const families = newTokenFamilies(
     now,
-    {
-      access: (accountId, at, lifetime) => mint('access', accountId, at, lifetime),
-      refresh: (accountId, at, lifetime) => mint('refresh', accountId, at, lifetime),
-    },
-    {
-      rotation: checkRotation(options.rotation ?? 'none'),
-      graceSeconds: checkGrace(options.graceSeconds ?? 0),
-      lifetimes: {
-        accessSeconds: checkLifetime(
-          'lifetimes.accessSeconds',
-          options.lifetimes?.accessSeconds ?? DEFAULT_ACCESS_SECONDS,
-        ),
-        refreshSeconds: checkLifetime(
-          'lifetimes.refreshSeconds',
-          options.lifetimes?.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
-        ),
-      },
-    },
+    jwtMinter(signer),
+    options,
+    TOKEN_DEFAULTS,
     (accountId) => accounts.byId(accountId)?.username,
   );
   const isActive = (accountId: number): boolean => accounts.byId(accountId)?.active === true;
@@ -208,15 +184,8 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
 
   // --- endpoints --------------------------------------------------------------------------------
 
-  const parse = async (
-    input: KitRequest,
-  ): Promise<{ ok: true; data: unknown } | { ok: false; answer: Answer }> =>
-    parseBody(input.request.headers['content-type'], input.body);
-
   const login = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [
+    const fields = await charFields(input, [
       { name: 'username', trim: true },
       // simplejwt's PasswordField keeps whitespace.
       { name: 'password', trim: false },
@@ -224,7 +193,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
     if (isAnswer(fields)) return fields;
     const checked = accounts.check(fields.username!, fields.password!, loginWith);
     if (!checked.ok) {
-      await kit.sleep(perBranchDelay[checked.reason] ?? 0);
+      await kit.sleep(delays.of(checked.reason));
       // Django's ModelBackend refuses an inactive user exactly as a wrong password.
       return NO_ACTIVE_ACCOUNT;
     }
@@ -237,9 +206,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
   };
 
   const refresh = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [{ name: 'refresh', trim: true }]);
+    const fields = await charFields(input, [{ name: 'refresh', trim: true }]);
     if (isAnswer(fields)) return fields;
     const token = fields.refresh!;
     const claims = signer.verify(token, Math.floor(now() / 1000));
@@ -269,9 +236,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
   };
 
   const verify = async (input: KitRequest): Promise<Answer> => {
-    const parsed = await parse(input);
-    if (!parsed.ok) return parsed.answer;
-    const fields = charFieldErrors(parsed.data, [{ name: 'token', trim: true }]);
+    const fields = await charFields(input, [{ name: 'token', trim: true }]);
     if (isAnswer(fields)) return fields;
     const token = fields.token!;
     const claims = signer.verify(token, Math.floor(now() / 1000));
@@ -383,7 +348,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
       team.tokens.push(record);
       return json(201, tokenBody(record));
     }
-    const parsed = await parse(input);
+    const parsed = await parseBody(input.request.headers['content-type'], input.body);
     if (!parsed.ok) return parsed.answer;
     const data = parsed.data as Record<string, unknown> | null;
     const listed = typeof data === 'object' && data !== null ? data.access_tokens : undefined;
@@ -449,10 +414,7 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
   };
 
   const kit = await startKit<TimbrEndpoint>({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    now,
-    log,
+    ...server,
     endpoints: ENDPOINTS,
     route,
     notFound: (input) => {
@@ -463,66 +425,35 @@ export async function startFakeTimbr(options: FakeTimbrOptions = {}): Promise<Fa
       }
       return { status: 404, raw: NOT_FOUND_HTML, contentType: 'text/html; charset=utf-8' };
     },
-    onRouted: (endpoint, input) => {
-      if (input.request.method !== 'POST') return;
-      if (endpoint === 'login') families.countLogin();
-      if (endpoint === 'refresh') families.countRefresh();
-    },
+    onRouted: countCalls(families),
     statusBody: (_status, reason) => ({ detail: reason }),
     malformedJSON: '{"refresh": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoi',
     baseHeaders: DRF_HEADERS,
     tooLarge: json(413, { detail: 'Request body too large.' }),
   });
 
-  const fake: FakeTimbr = {
-    url: kit.url,
-    get account() {
-      return publicAccount(accounts.first!);
+  return upstreamFake<TimbrEndpoint, FakeTimbr>(
+    'FakeTimbr',
+    {
+      addTeam,
+      teamTokens(teamUUID) {
+        const team = teams.get(teamUUID);
+        if (team === undefined) throw new TypeError(`No team "${teamUUID}"`);
+        return team.tokens.map(
+          (record): TimbrTeamToken => ({
+            accessToken: record.accessToken,
+            teamUUID,
+            issuerUUID: record.issuer.uuid,
+            createdAt: new Date(record.createdAt),
+            updatedAt: new Date(record.createdAt),
+            expiresAt: new Date(record.expiresAt),
+          }),
+        );
+      },
+      accountUUID: (username) => accounts.require(username).uuid,
     },
-    requests: kit.requests,
-    redirectedRequests: kit.redirectedRequests,
-    get stats() {
-      return families.stats;
-    },
-    refreshTokensPresented: families.presented,
-    inject: kit.inject,
-    clearFaults: kit.clearFaults,
-    addAccount: (account) => publicAccount(accounts.add(account)),
-    setAccountActive(identifier, active) {
-      accounts.require(identifier).active = active;
-    },
-    expireAccessTokens: () => families.expireAccessTokens(),
-    revokeAll(identifier) {
-      families.revokeAccount(accounts.require(identifier).id);
-    },
-    setRotation(rotation, graceSeconds) {
-      families.rotation = checkRotation(rotation);
-      if (graceSeconds !== undefined) families.graceSeconds = checkGrace(graceSeconds);
-    },
-    setPerBranchDelay(delay: PerBranchDelay) {
-      perBranchDelay = checkPerBranchDelay(delay);
-    },
-    resetStats: () => families.resetStats(),
-    addTeam,
-    teamTokens(teamUUID) {
-      const team = teams.get(teamUUID);
-      if (team === undefined) throw new TypeError(`No team "${teamUUID}"`);
-      return team.tokens.map(
-        (record): TimbrTeamToken => ({
-          accessToken: record.accessToken,
-          teamUUID,
-          issuerUUID: record.issuer.uuid,
-          createdAt: new Date(record.createdAt),
-          updatedAt: new Date(record.createdAt),
-          expiresAt: new Date(record.expiresAt),
-        }),
-      );
-    },
-    accountUUID: (username) => accounts.require(username).uuid,
-    close: kit.close,
-  };
-  hideSecrets(fake, 'FakeTimbr', kit.url);
-  return fake;
+    { kit, families, delays, accounts },
+  );
 }
 
 /** DRF's `SimpleMetadata` answer to OPTIONS. */

@@ -71,6 +71,21 @@ interface AccessRecord {
 
 const MAX_PRESENTATIONS_KEPT = 100_000;
 
+/** What a login or a successful refresh hands out; the refresh record itself stays private. */
+function issued(
+  accountId: number,
+  access: MintedToken,
+  refresh: RefreshRecord,
+  rotated: boolean,
+): IssuedTokens {
+  return {
+    accountId,
+    access,
+    refresh: { token: refresh.token, expiresAt: refresh.expiresAt },
+    rotated,
+  };
+}
+
 /**
  * Server-side state of issued tokens: refresh-token families with rotation and RFC 9700 reuse
  * detection, access tokens with lifetimes on the fake clock, and the counters tests assert on.
@@ -134,12 +149,7 @@ export class TokenFamilies {
     const familyId = this.nextFamilyId++;
     const refresh = this.mintRefresh(accountId, familyId, 0, at);
     this.families.set(familyId, { accountId, revoked: false, current: refresh });
-    return {
-      accountId,
-      access: this.mintAccess(accountId, at),
-      refresh: { token: refresh.token, expiresAt: refresh.expiresAt },
-      rotated: true,
-    };
+    return issued(accountId, this.mintAccess(accountId, at), refresh, true);
   }
 
   /**
@@ -181,14 +191,8 @@ export class TokenFamilies {
       if (inGrace) {
         if (!isActive(accountId)) return { ok: false, outcome: 'inactive', accountId };
         // Replay the successor: the client whose answer was lost gets what it missed.
-        return {
-          ok: true,
-          outcome: 'grace',
-          accountId,
-          access: this.mintAccess(accountId, at),
-          refresh: { token: successor.token, expiresAt: successor.expiresAt },
-          rotated: false,
-        };
+        const access = this.mintAccess(accountId, at);
+        return { ok: true, outcome: 'grace', ...issued(accountId, access, successor, false) };
       }
       if (this.rotation === 'rotate-detect-reuse') {
         // RFC 9700 §4.14.2: the server cannot tell who replayed; it revokes the active token.
@@ -201,14 +205,7 @@ export class TokenFamilies {
     if (!isActive(accountId)) return { ok: false, outcome: 'inactive', accountId };
     const access = this.mintAccess(accountId, at);
     if (this.rotation === 'none') {
-      return {
-        ok: true,
-        outcome: 'refreshed',
-        accountId,
-        access,
-        refresh: { token: record.token, expiresAt: record.expiresAt },
-        rotated: false,
-      };
+      return { ok: true, outcome: 'refreshed', ...issued(accountId, access, record, false) };
     }
     const next = this.mintRefresh(accountId, record.familyId, record.generation + 1, at);
     record.state = 'rotated';
@@ -216,14 +213,7 @@ export class TokenFamilies {
     record.successor = next;
     family.current = next;
     this.counters.rotations += 1;
-    return {
-      ok: true,
-      outcome: 'rotated',
-      accountId,
-      access,
-      refresh: { token: next.token, expiresAt: next.expiresAt },
-      rotated: true,
-    };
+    return { ok: true, outcome: 'rotated', ...issued(accountId, access, next, true) };
   }
 
   /** Whether `token` is an access token that still works. */

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, commonOptions, runBin, stopOnSignals } from './cli-parts.js';
 import { startFakeNotes } from './notes.js';
 import { startFakeTimbr } from './timbr.js';
-import type { FakeUpstreamOptions, RotationMode } from './upstream-types.js';
+import type { FakeUpstreamOptions } from './upstream-types.js';
 
 /** Which fake a CLI entry starts. */
 export type UpstreamCLIKind = 'timbr' | 'notes';
@@ -32,28 +33,13 @@ ${kind === 'timbr' ? '  --team <uuid>          create a team (repeatable; every 
   -h, --help             show this help`;
 }
 
-function whole(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new TypeError(`--${name} must be a whole number`);
-  return Number(value);
-}
-
 /** Runs a CLI entry: parses `process.argv`, starts the fake, stops it on SIGINT/SIGTERM. */
 export async function runUpstreamCLI(kind: UpstreamCLIKind): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...COMMON_FLAGS,
       username: { type: 'string' },
-      email: { type: 'string' },
-      password: { type: 'string' },
-      rotation: { type: 'string' },
-      'grace-seconds': { type: 'string' },
-      'access-seconds': { type: 'string' },
-      'refresh-seconds': { type: 'string' },
       ...(kind === 'timbr' ? { team: { type: 'string' as const, multiple: true as const } } : {}),
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -61,13 +47,9 @@ export async function runUpstreamCLI(kind: UpstreamCLIKind): Promise<void> {
     process.stdout.write(`${usage(kind)}\n`);
     return;
   }
-  const accessSeconds = whole('access-seconds', values['access-seconds']);
-  const refreshSeconds = whole('refresh-seconds', values['refresh-seconds']);
-  const graceSeconds = whole('grace-seconds', values['grace-seconds']);
   const username = values.username ?? 'dev';
   const options: FakeUpstreamOptions = {
-    port: whole('port', values.port) ?? DEFAULT_PORTS[kind],
-    ...(values.host === undefined ? {} : { host: values.host }),
+    ...commonOptions(values, DEFAULT_PORTS[kind]),
     accounts: [
       {
         username,
@@ -77,13 +59,6 @@ export async function runUpstreamCLI(kind: UpstreamCLIKind): Promise<void> {
         password: values.password ?? 'dev-password',
       },
     ],
-    ...(values.rotation === undefined ? {} : { rotation: values.rotation as RotationMode }),
-    ...(graceSeconds === undefined ? {} : { graceSeconds }),
-    lifetimes: {
-      ...(accessSeconds === undefined ? {} : { accessSeconds }),
-      ...(refreshSeconds === undefined ? {} : { refreshSeconds }),
-    },
-    ...(values.verbose ? { logger: (line: string) => process.stdout.write(`  ${line}\n`) } : {}),
   };
   const teams = (values as { team?: string[] }).team ?? [];
   const fake =
@@ -107,22 +82,10 @@ export async function runUpstreamCLI(kind: UpstreamCLIKind): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = (): void => {
-    fake.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(fake);
 }
 
 /** The `main` of a bin: a bad option prints a message and exits 1. */
 export function mainUpstreamCLI(kind: UpstreamCLIKind): void {
-  runUpstreamCLI(kind).catch((error: unknown) => {
-    process.stderr.write(
-      `${kind}-fake: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  });
+  runBin(`${kind}-fake`, () => runUpstreamCLI(kind));
 }
