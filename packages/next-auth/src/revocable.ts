@@ -2,6 +2,8 @@
  * Revocable sessions: the JWT carries a session id of core's `UpstreamSessions` (the mechanism
  * password sign-in uses), and the `jwt` callback checks it on every request, so sign-out, "sign
  * out everywhere" and ending a session by id take effect at once, for every copy of the cookie.
+ * The providers start the session in `authorize`, before next-auth asks the `signIn` callback;
+ * the `signIn` callback here runs the app's own and ends the session of a sign-in it refuses.
  */
 
 import type { RequestHeaders } from '@tingting-auth/core';
@@ -19,13 +21,59 @@ export type RevocableSessionsStore = Pick<UpstreamSessions, 'create' | 'status' 
 /** What `session.error` says when the upstream refused to refresh the session's tokens. */
 export type UpstreamSessionError = 'RefreshTokenError';
 
+// Structural, not next-auth's own types: this package may resolve another copy of next-auth
+// than the app's (a monorepo, both majors installed), and these fit v4's and v5's alike.
+/** The user next-auth hands the `signIn` callback: `authorize`'s (or the adapter's) user. */
+export interface RevocableSignInUser {
+  /** By default the E.164 number (phone) or the upstream's subject (password); `getUser`'s id. */
+  id?: string;
+  /** As next-auth's `User`. */
+  name?: string | null;
+  /** As next-auth's `User`. */
+  email?: string | null;
+  /** As next-auth's `User`. */
+  image?: string | null;
+  /** The verified number, E.164 (phone sign-in). */
+  phone?: string;
+}
+
+/** What next-auth (v4 and v5 alike) hands the `signIn` callback. */
+export interface RevocableSignInParams {
+  /** The user `authorize` returned (for OAuth and email, the adapter's). */
+  user: RevocableSignInUser;
+  /** The provider's account: `{ provider: 'upstream', type: 'credentials', … }` for these. */
+  account?: { provider: string; type: string; providerAccountId: string } | null;
+  /** The OAuth profile, for an OAuth provider. */
+  profile?: { sub?: string | null; name?: string | null; email?: string | null };
+  /** Email provider: `verificationRequest` is `true` when the link is about to be sent. */
+  email?: { verificationRequest?: boolean };
+  /** Credentials provider: the posted fields. */
+  credentials?: Record<string, unknown>;
+}
+
+/** Options of `revocableSessions`. */
+export interface RevocableSessionsOptions {
+  /**
+   * Your own `signIn` callback, run by the one `revocableSessions` returns. When it refuses the
+   * sign-in (`false`, or a URL to redirect to) or throws, the session the provider just started
+   * is ended (reason `'ended_by_app'`) before next-auth answers with your refusal, unchanged.
+   * Put it here, not beside the returned callbacks: next-auth makes no JWT for a refused
+   * sign-in, so only this callback can end the session the refused `authorize` started.
+   */
+  signIn?(params: RevocableSignInParams): boolean | string | PromiseLike<boolean | string>;
+}
+
 /**
  * What `revocableSessions` returns, to spread into the config; `Ended` is what the `jwt` callback
  * answers for an ended session besides a token (v5: `null`; v4: `never`, it answers a token).
  */
 export interface RevocableSessionsConfig<Ended = null> {
-  /** `jwt` (one `sessions.status(sid)` per request), `session`, `redirect`. */
+  /**
+   * `signIn` (yours, if given; a refused sign-in's session is ended), `jwt` (one
+   * `sessions.status(sid)` per request), `session`, `redirect`.
+   */
   callbacks: {
+    signIn: (params: RevocableSignInParams) => Promise<boolean | string>;
     jwt: <T extends object>(params: { token: T; user?: unknown }) => Promise<T | Ended>;
     session: <S extends object>(params: { session: S; token?: unknown }) => S;
     redirect: typeof redirect;
@@ -114,17 +162,55 @@ export function storeFor(
  */
 export function createRevocableSessions<Ended>(
   sessions: RevocableSessionsStore | readonly RevocableSessionsStore[],
+  options: RevocableSessionsOptions | undefined,
   ended: <T extends object>(token: T) => T | Ended,
   endedSession: <S extends object>(session: S) => S,
 ): RevocableSessionsConfig<Ended> {
   const stores = storesOf('revocableSessions', sessions);
+  const own = checkOptions('revocableSessions', options);
+  /** The users the `signIn` below let through, to tell a replaced `signIn` callback apart. */
+  const admitted = new WeakSet<object>();
+  let warned = false;
+
+  /**
+   * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
+   * the refusal stands whatever the store answers (the session then lasts until it expires).
+   */
+  const abandon = async (user: unknown): Promise<void> => {
+    const sid = field(user, 'sid');
+    const store = storeFor(stores, field(user, 'upstream'));
+    if (typeof sid !== 'string' || store === undefined) return;
+    try {
+      await store.end(sid, 'ended_by_app');
+    } catch {}
+  };
+
   return {
     callbacks: {
+      async signIn(params) {
+        const user: unknown = params?.user;
+        let answer: boolean | string;
+        try {
+          answer = own?.signIn === undefined ? true : await own.signIn(params);
+        } catch (error) {
+          // v4 redirects with the error's message, v5 answers AccessDenied: no JWT either way.
+          await abandon(user);
+          throw error;
+        }
+        // Both majors refuse a falsy answer and redirect to a string one, and make no JWT.
+        if (!answer || typeof answer === 'string') await abandon(user);
+        else if (typeof user === 'object' && user !== null) admitted.add(user);
+        return answer;
+      },
       async jwt({ token, user }) {
         if (user !== undefined) {
           const sid = field(user, 'sid');
           const store = storeFor(stores, field(user, 'upstream'));
           if (typeof sid !== 'string' || store === undefined) return ended(token);
+          if (!warned && typeof user === 'object' && user !== null && !admitted.has(user)) {
+            warned = true;
+            replacedSignInWarning();
+          }
           // Only what names the session: no profile data to go stale in a cookie.
           const claims = statelessJWT({ token: { sub: field(token, 'sub') }, user });
           const upstream = store.providerId;
@@ -192,4 +278,37 @@ export function createRevocableSessions<Ended>(
       },
     },
   };
+}
+
+/** The options, checked: an object with `signIn` (a function) only, or nothing. */
+function checkOptions(
+  caller: string,
+  options: RevocableSessionsOptions | undefined,
+): RevocableSessionsOptions | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${caller}: options must be an object, e.g. { signIn }`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'signIn') {
+      throw new TypeError(`${caller}: unknown option \`${key}\`; known options: signIn`);
+    }
+  }
+  if (options.signIn !== undefined && typeof options.signIn !== 'function') {
+    throw new TypeError(`${caller}: \`signIn\` must be a function (your signIn callback)`);
+  }
+  return options;
+}
+
+/**
+ * A sign-in with a session reached the `jwt` callback without passing the `signIn` callback
+ * `revocableSessions` returned: the app put its own `signIn` in its place, so a sign-in that one
+ * refuses leaves its session in the store. Told once per config, on the first such sign-in.
+ */
+function replacedSignInWarning(): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  process.emitWarning(
+    'revocableSessions: the signIn callback is not the one revocableSessions returned, so a sign-in your own signIn callback refuses leaves the session its provider started in the store until it expires (listed by sessions.list; for password sign-in, holding the upstream tokens). Pass your callback as revocableSessions(sessions, { signIn }) instead of beside the returned callbacks.',
+    { code: 'TINGTING_SIGN_IN_CALLBACK_REPLACED' },
+  );
 }

@@ -27,7 +27,10 @@ export type {
 } from './provider.js';
 export type {
   RevocableSessionsConfig,
+  RevocableSessionsOptions,
   RevocableSessionsStore,
+  RevocableSignInParams,
+  RevocableSignInUser,
   UpstreamSessionError,
 } from './revocable.js';
 export {

@@ -9,6 +9,7 @@ import {
 import {
   createRevocableSessions,
   type RevocableSessionsConfig,
+  type RevocableSessionsOptions,
   type RevocableSessionsStore,
   type UpstreamSessionError,
 } from './revocable.js';
@@ -85,11 +86,14 @@ export function UpstreamCredentials(
  * its own `providerId`: the token's `upstream` claim picks one). Each request's `jwt` callback
  * reads the session once; an ended session's cookie gives no session (`getServerSession` answers
  * an empty one); a session the upstream refused to refresh gives `{ error: 'RefreshTokenError' }`
- * with no user.
+ * with no user. Your own `signIn` callback goes in `options`: when it refuses (`false`, a
+ * redirect URL) or throws, the session `authorize` started is ended before v4 answers.
  *
  * @example
  * ```ts
- * const revocable = revocableSessions([phoneSessions, timbrSessions]);
+ * const revocable = revocableSessions([phoneSessions, timbrSessions], {
+ *   signIn: ({ user }) => !isSuspended(user.id), // refused: the session is ended
+ * });
  * export const authOptions: NextAuthOptions = {
  *   providers: [
  *     TingTing({ engine: getEngine, sessions: phoneSessions }),
@@ -103,11 +107,13 @@ export function UpstreamCredentials(
  */
 export function revocableSessions(
   sessions: RevocableSessionsStore | readonly RevocableSessionsStore[],
+  options?: RevocableSessionsOptions,
 ): RevocableSessionsConfig<never> {
   // v4 encodes whatever the jwt callback returns (null throws and is logged as an error): a
   // marked token, which later requests refuse without a store read, and an empty session.
   return createRevocableSessions<never>(
     sessions,
+    options,
     <T extends object>() => ({ ended: true }) as unknown as T,
     <S extends object>() => ({}) as S,
   );

@@ -14,6 +14,7 @@ import {
 import {
   createRevocableSessions,
   type RevocableSessionsConfig,
+  type RevocableSessionsOptions,
   type RevocableSessionsStore,
   type UpstreamSessionError,
 } from './revocable.js';
@@ -136,11 +137,15 @@ export function UpstreamCredentials(
  * its own `providerId`: the token's `upstream` claim picks one). Each request's `jwt` callback
  * reads the session once; for an ended session it answers `null`, so Auth.js clears the cookie
  * and `auth()` answers `null`; a session the upstream refused to refresh gives
- * `{ error: 'RefreshTokenError' }` with no user.
+ * `{ error: 'RefreshTokenError' }` with no user. Your own `signIn` callback goes in `options`:
+ * when it refuses (`false`, a redirect URL) or throws, the session `authorize` started is ended
+ * before Auth.js answers.
  *
  * @example
  * ```ts
- * const revocable = revocableSessions([phoneSessions, timbrSessions]);
+ * const revocable = revocableSessions([phoneSessions, timbrSessions], {
+ *   signIn: ({ user }) => !isSuspended(user.id), // refused: the session is ended
+ * });
  * export const { handlers, auth } = NextAuth({
  *   providers: [
  *     TingTing({ engine: getEngine, CredentialsSignin, sessions: phoneSessions }),
@@ -153,9 +158,11 @@ export function UpstreamCredentials(
  */
 export function revocableSessions(
   sessions: RevocableSessionsStore | readonly RevocableSessionsStore[],
+  options?: RevocableSessionsOptions,
 ): RevocableSessionsConfig {
   return createRevocableSessions<null>(
     sessions,
+    options,
     () => null,
     (session) => session,
   );

@@ -3,7 +3,8 @@
  * one file, named by its first line (`// app/api/auth/otp/send/route.ts`), written into a scratch
  * app and type-checked against this package's sources, next-auth v4 (blocks marked
  * `(next-auth v5)` are left out) and again against next-auth v5 (blocks marked `(next-auth v4)`
- * left out), with `@/` for the app's root as in a Next.js app.
+ * left out), with `@/` for the app's root as in a Next.js app. A file shown several times is
+ * checked each time: the last is the app's file, each earlier one a file beside it.
  */
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,9 +40,16 @@ function typeCheck(major: 4 | 5): string[] {
   const dir = join(root, 'node_modules', '.readme-check', `v${major}`);
   rmSync(dir, { recursive: true, force: true });
   const files: string[] = [];
-  for (const block of blocks) {
-    if (block.major !== undefined && block.major !== major) continue;
-    const path = join(dir, block.file);
+  const included = blocks.filter((block) => block.major === undefined || block.major === major);
+  for (const [index, block] of included.entries()) {
+    // A file the README shows more than once (`auth.ts`, as the sections add to it): the last
+    // one is the app's file that others import (`@/auth`); each earlier one is checked as a file
+    // of its own beside it, instead of being overwritten unchecked.
+    const later = included.slice(index + 1).some((other) => other.file === block.file);
+    const path = join(
+      dir,
+      later ? block.file.replace(/\.tsx?$/, `.readme-${index}$&`) : block.file,
+    );
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, block.code);
     files.push(path);

@@ -3,6 +3,8 @@
  * real HTTP on a hand-moved clock, the real provider, `UpstreamSessions` on a counted memory
  * store, and `UpstreamCredentials` + `revocableSessions` behind next-auth's real request handling
  * (v4 `AuthHandler`, v5 `Auth()` from the `@auth/core` copy next-auth 5.0.0-beta.32 uses).
+ * With `phone: true`, phone sign-in beside it, as the demos do: `TingTing({ sessions })` on a
+ * real engine and its own `UpstreamSessions` (`'phone'`), one `revocableSessions([phone, password])`.
  */
 
 import { Auth, type AuthConfig } from '@auth/core';
@@ -19,15 +21,19 @@ import type { AuthOptions } from 'next-auth';
 import { decode as decodeV4 } from 'next-auth/jwt';
 import { CredentialsSignin } from 'next-auth-v5';
 import {
+  type RevocableSessionsOptions,
+  type RevocableSignInParams,
   revocableSessions as revocableV4,
+  TingTing as TingTingV4,
   type UpstreamCredentialsOptions,
   UpstreamCredentials as UpstreamCredentialsV4,
 } from '../src/index.js';
 import {
   revocableSessions as revocableV5,
+  TingTing as TingTingV5,
   UpstreamCredentials as UpstreamCredentialsV5,
 } from '../src/v5.js';
-import { AuthHandler } from './helpers.js';
+import { AuthHandler, makeEngine, PHONE } from './helpers.js';
 
 export const ORIGIN = 'http://localhost:3000';
 export const AUTH_SECRET = 'a-next-auth-test-secret-that-is-long-enough';
@@ -94,6 +100,8 @@ export interface Rig {
   clock: Clock;
   fake: Awaited<ReturnType<typeof startFakeTimbr>> | Awaited<ReturnType<typeof startFakeNotes>>;
   sessions: UpstreamSessions;
+  /** The phone sign-in's sessions (`providerId: 'phone'`), with `phone: true`. */
+  phoneSessions: UpstreamSessions | undefined;
   /** Store calls of `sessions`, in order. */
   calls: string[];
   /** The session cookie's name. */
@@ -102,6 +110,8 @@ export interface Rig {
   request(jar: Jar, path: string, body?: Record<string, unknown>): Promise<Reply>;
   /** Sign in as a browser does (CSRF token, then the credentials callback). */
   signIn(credentials: Record<string, unknown>, jar?: Jar): Promise<{ jar: Jar; reply: Reply }>;
+  /** With `phone: true`: send a code to {@link PHONE}, then sign in with it as a browser does. */
+  signInWithPhone(jar?: Jar): Promise<{ jar: Jar; reply: Reply }>;
   signOut(jar: Jar): Promise<void>;
   /** The failure code of a sign-in reply (v4 `?error=`, v5 `?code=`), `null` for a success. */
   codeOf(reply: Reply): string | null;
@@ -117,6 +127,12 @@ export interface RigOptions {
   accessSeconds?: number;
   /** Provider options besides `sessions` (v5 also gets `CredentialsSignin`). */
   provider?: Partial<UpstreamCredentialsOptions>;
+  /** `revocableSessions`' options (the app's `signIn` callback, as the README shows it). */
+  revocable?: RevocableSessionsOptions;
+  /** The app's `signIn` callback put beside `revocableSessions`' callbacks, replacing its own. */
+  signInBeside?: (params: RevocableSignInParams) => Promise<boolean | string>;
+  /** Phone sign-in too (`callback/tingting`), with revocable sessions of its own. */
+  phone?: boolean;
 }
 
 export function headersOf(jar: Jar, json: boolean): Record<string, string> {
@@ -148,15 +164,32 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
     logger: { warn: () => {} },
   });
   const providerOptions = { sessions, trustProxy: true, ...options.provider };
+  const engine = makeEngine({ policy: { resendCooldownInSeconds: 0 } });
+  const phoneSessions = options.phone
+    ? new UpstreamSessions({
+        store: new MemorySessionStore(),
+        secret: SESSIONS_SECRET,
+        providerId: 'phone',
+        throttle: false,
+        clock,
+      })
+    : undefined;
+  const stores = phoneSessions === undefined ? sessions : [phoneSessions, sessions];
+  const beside = options.signInBeside === undefined ? {} : { signIn: options.signInBeside };
   const cookie = major === 'v4' ? 'next-auth.session-token' : 'authjs.session-token';
   let handle: (request: Request) => Promise<Reply>;
   if (major === 'v4') {
-    const revocable = revocableV4(sessions);
+    const revocable = revocableV4(stores, options.revocable);
     const authOptions: AuthOptions = {
-      providers: [UpstreamCredentialsV4(providerOptions)],
+      providers: [
+        UpstreamCredentialsV4(providerOptions),
+        ...(phoneSessions === undefined
+          ? []
+          : [TingTingV4({ engine: engine.engine, trustProxy: true, sessions: phoneSessions })]),
+      ],
       secret: AUTH_SECRET,
       session: { strategy: 'jwt' },
-      callbacks: revocable.callbacks as AuthOptions['callbacks'],
+      callbacks: { ...revocable.callbacks, ...beside } as AuthOptions['callbacks'],
       events: revocable.events as AuthOptions['events'],
     };
     handle = async (req) => {
@@ -169,14 +202,26 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
       };
     };
   } else {
-    const revocable = revocableV5(sessions);
+    const revocable = revocableV5(stores, options.revocable);
     const config: AuthConfig = {
-      providers: [UpstreamCredentialsV5({ ...providerOptions, CredentialsSignin })],
+      providers: [
+        UpstreamCredentialsV5({ ...providerOptions, CredentialsSignin }),
+        ...(phoneSessions === undefined
+          ? []
+          : [
+              TingTingV5({
+                engine: engine.engine,
+                CredentialsSignin,
+                trustProxy: true,
+                sessions: phoneSessions,
+              }),
+            ]),
+      ],
       secret: AUTH_SECRET,
       trustHost: true,
       basePath: '/api/auth',
       session: { strategy: 'jwt' },
-      callbacks: revocable.callbacks as AuthConfig['callbacks'],
+      callbacks: { ...revocable.callbacks, ...beside } as AuthConfig['callbacks'],
       events: revocable.events as AuthConfig['events'],
     };
     handle = async (req) => {
@@ -198,6 +243,7 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
     clock,
     fake,
     sessions,
+    phoneSessions,
     calls,
     cookie,
     async request(jar, path, body) {
@@ -223,6 +269,19 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
         callbackUrl: `${ORIGIN}/account`,
         json: 'true',
         ...credentials,
+      });
+      return { jar, reply };
+    },
+    async signInWithPhone(jar = new Map()) {
+      if (phoneSessions === undefined) throw new Error('upstreamRig: pass { phone: true }');
+      await engine.engine.send({ phone: PHONE });
+      const { csrfToken } = (await rig.request(jar, 'csrf')).body as { csrfToken: string };
+      const reply = await rig.request(jar, 'callback/tingting', {
+        csrfToken,
+        callbackUrl: `${ORIGIN}/account`,
+        json: 'true',
+        phone: PHONE,
+        code: engine.lastCode(),
       });
       return { jar, reply };
     },
