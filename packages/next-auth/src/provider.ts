@@ -122,11 +122,13 @@ export function createProvider(
           clientIP ?? clientIPFromHeaders(headers, resolved),
         );
         const upstream = sessions.providerId;
-        const withSession: TingTingUser & { sid: string; upstream?: string } = {
+        const withSession = {
           ...user,
-          sid,
           ...(typeof upstream === 'string' ? { upstream } : {}),
-        };
+        } as TingTingUser & { readonly sid: string; upstream?: string };
+        // A bearer secret, as with password sign-in: the `jwt` callback reads it, but it is in no
+        // spread, `JSON.stringify` or log line of the user an app's callbacks see.
+        Object.defineProperty(withSession, 'sid', { value: sid, enumerable: false });
         return withSession;
       } catch (error) {
         fail('SERVICE_UNAVAILABLE', error);
