@@ -171,6 +171,7 @@ export function createRevocableSessions<Ended>(
   /** The users the `signIn` below let through, to tell a replaced `signIn` callback apart. */
   const admitted = new WeakSet<object>();
   let warned = false;
+  let warnedStore = false;
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
@@ -206,7 +207,12 @@ export function createRevocableSessions<Ended>(
         if (user !== undefined) {
           const sid = field(user, 'sid');
           const store = storeFor(stores, field(user, 'upstream'));
-          if (typeof sid !== 'string' || store === undefined) return ended(token);
+          if (typeof sid !== 'string') return ended(token);
+          if (store === undefined) {
+            if (!warnedStore) unknownStoreWarning(field(user, 'upstream'));
+            warnedStore = true;
+            return ended(token);
+          }
           if (!warned && typeof user === 'object' && user !== null && !admitted.has(user)) {
             warned = true;
             replacedSignInWarning();
@@ -298,6 +304,20 @@ function checkOptions(
     throw new TypeError(`${caller}: \`signIn\` must be a function (your signIn callback)`);
   }
   return options;
+}
+
+/**
+ * A sign-in's session is in an `UpstreamSessions` that `revocableSessions` was not given: the
+ * cookie gets no session (the sign-in seems to fail), and nothing here can end that session.
+ * Told once per config; the provider id is not secret, the session id never appears.
+ */
+function unknownStoreWarning(upstream: unknown): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  const named = typeof upstream === 'string' ? ` (providerId ${JSON.stringify(upstream)})` : '';
+  process.emitWarning(
+    `revocableSessions: a provider signed a user in with an UpstreamSessions${named} that revocableSessions was not given, so the session cookie stays empty and that session is left in the store until it expires. Pass the same UpstreamSessions to the provider and to revocableSessions (an array for several).`,
+    { code: 'TINGTING_SESSIONS_NOT_REVOCABLE' },
+  );
 }
 
 /**

@@ -317,6 +317,25 @@ describe('revocableSessions({ signIn }) on its own', () => {
     expect(down.ended.map(([sid]) => sid)).toEqual(['sid-3', 'sid-4']);
   });
 
+  it.each([
+    ['v4', revocableV4],
+    ['v5', revocableV5],
+  ] as const)(
+    '%s: a sign-in whose store revocableSessions was not given is warned about once, without its sid',
+    async (_, revocable) => {
+      const { callbacks } = revocable(store('phone').sessions);
+      for (const sid of ['secret-sid-1', 'secret-sid-2']) {
+        const token = await callbacks.jwt({ token: { sub: 'asha' }, user: userWith(sid, 'notes') });
+        // No session: v4 marks the token ended, v5 answers null.
+        expect(token === null || (token as { ended?: unknown }).ended === true).toBe(true);
+      }
+      expect(warnings.mock.calls).toEqual([
+        [expect.stringMatching(/providerId "notes"/), { code: 'TINGTING_SESSIONS_NOT_REVOCABLE' }],
+      ]);
+      expect(JSON.stringify(warnings.mock.calls)).not.toMatch(/secret-sid/);
+    },
+  );
+
   it('refuses options it does not know, with a TypeError at start-up', () => {
     const { sessions } = store('phone');
     expect(() => revocableV4(sessions, { signin: () => true } as never)).toThrow(
