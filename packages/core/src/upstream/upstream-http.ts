@@ -16,6 +16,7 @@ import {
   type FetchLike,
   NOT_JSON,
   parseRetryAfter,
+  requestHeaders,
   scrub,
   Timer,
 } from '../http/exchange.js';
@@ -288,20 +289,6 @@ export class UpstreamFailures {
   }
 }
 
-function headersOf(
-  settings: UpstreamHTTPSettings,
-  request: UpstreamRequest,
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': settings.userAgent,
-  };
-  if (request.json !== undefined) headers['content-type'] = 'application/json';
-  if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  if (request.authorization !== undefined) headers.authorization = request.authorization;
-  return headers;
-}
-
 /**
  * Make one call (never retried: a login or a refresh must not be sent twice by accident).
  * Resolves with any non-redirect answer whose body could be read, for the caller to map; throws
@@ -331,7 +318,15 @@ export async function callUpstream(
       {
         method: request.method,
         url: new URL(request.path, settings.base),
-        headers: headersOf(settings, request),
+        headers: requestHeaders(
+          settings.userAgent,
+          request.form !== undefined
+            ? 'application/x-www-form-urlencoded'
+            : request.json !== undefined
+              ? 'application/json'
+              : undefined,
+          request.authorization,
+        ),
         ...(body === undefined ? {} : { body }),
         ...(request.fetch === undefined ? {} : { fetch: request.fetch }),
       },
