@@ -11,8 +11,8 @@ import type {
 } from '@tingting-auth/core/store';
 import {
   asArray,
-  type Script,
-  ScriptRunner,
+  runnerOf,
+  type ScriptRunner,
   type SendCommand,
   script,
   toNumber,
@@ -65,24 +65,14 @@ export class RedisStore implements OTPStore {
   private readonly prefix: string;
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options?.sendCommand !== 'function') {
-      throw new TypeError('RedisStore: options.sendCommand must be a function (args) => Promise');
-    }
-    const prefix = options.prefix ?? 'tingting-auth';
-    if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
-      throw new TypeError('RedisStore: options.prefix must be a non-empty string without { or }');
-    }
-    const timeout = options.timeoutInMilliseconds ?? 5_000;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError('RedisStore: options.timeoutInMilliseconds must be a positive number');
-    }
-    this.prefix = prefix;
     // The message stays generic: no key (it holds the phone number) and no hash.
-    this.runner = new ScriptRunner(
-      options.sendCommand,
-      timeout,
+    const { prefix, runner } = runnerOf(
+      'RedisStore',
+      options,
       'The Redis OTP store is unavailable',
     );
+    this.prefix = prefix;
+    this.runner = runner;
   }
 
   private numberKey(phone: string): string {
@@ -93,15 +83,6 @@ export class RedisStore implements OTPStore {
     return `${this.numberKey(subject.phone)}:c:${subject.purpose}`;
   }
 
-  private run(
-    s: Script,
-    keys: string[],
-    args: (string | number)[],
-    parse: (reply: unknown) => unknown,
-  ): Promise<unknown> {
-    return this.runner.run(s, keys, args, parse);
-  }
-
   /** {@inheritDoc @tingting-auth/core#OTPStore.issue} */
   async issue(
     subject: Subject,
@@ -109,7 +90,7 @@ export class RedisStore implements OTPStore {
     limits: SendLimits,
     now: number,
   ): Promise<IssueOutcome> {
-    return (await this.run(
+    return (await this.runner.run(
       SCRIPTS.issue,
       [this.numberKey(subject.phone), this.challengeKey(subject)],
       [
@@ -142,7 +123,7 @@ export class RedisStore implements OTPStore {
     _now: number,
     failure?: DeliveryFailure,
   ): Promise<void> {
-    await this.run(
+    await this.runner.run(
       SCRIPTS.abandon,
       [this.numberKey(subject.phone), this.challengeKey(subject)],
       failure === undefined
@@ -159,7 +140,7 @@ export class RedisStore implements OTPStore {
     policy: VerifyPolicy,
     now: number,
   ): Promise<VerifyOutcome> {
-    return (await this.run(
+    return (await this.runner.run(
       SCRIPTS.verify,
       [this.numberKey(subject.phone), this.challengeKey(subject)],
       [
@@ -206,12 +187,12 @@ export class RedisStore implements OTPStore {
 
   /** {@inheritDoc @tingting-auth/core#OTPStore.cancel} */
   async cancel(subject: Subject, _now: number): Promise<void> {
-    await this.run(SCRIPTS.cancel, [this.challengeKey(subject)], [], () => undefined);
+    await this.runner.run(SCRIPTS.cancel, [this.challengeKey(subject)], [], () => undefined);
   }
 
   /** {@inheritDoc @tingting-auth/core#OTPStore.hit} */
   async hit(key: string, windowInMilliseconds: number, now: number): Promise<HitOutcome> {
-    return (await this.run(
+    return (await this.runner.run(
       SCRIPTS.hit,
       [`{${this.prefix}:hit:${key}}`],
       [windowInMilliseconds, now, MARGIN_IN_MILLISECONDS],

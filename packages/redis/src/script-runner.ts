@@ -106,3 +106,30 @@ export class ScriptRunner {
     }
   }
 }
+
+/**
+ * A store's key prefix and script runner from its options (`prefix` @default 'tingting-auth',
+ * `timeoutInMilliseconds` @default 5000). Throws `TypeError` naming `owner` for bad ones.
+ */
+export function runnerOf(
+  owner: string,
+  options: {
+    readonly sendCommand: SendCommand;
+    readonly prefix?: string;
+    readonly timeoutInMilliseconds?: number;
+  },
+  failureMessage: string,
+): { prefix: string; runner: ScriptRunner } {
+  if (typeof options?.sendCommand !== 'function') {
+    throw new TypeError(`${owner}: options.sendCommand must be a function (args) => Promise`);
+  }
+  const prefix = options.prefix ?? 'tingting-auth';
+  if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
+    throw new TypeError(`${owner}: options.prefix must be a non-empty string without { or }`);
+  }
+  const timeout = options.timeoutInMilliseconds ?? 5_000;
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new TypeError(`${owner}: options.timeoutInMilliseconds must be a positive number`);
+  }
+  return { prefix, runner: new ScriptRunner(options.sendCommand, timeout, failureMessage) };
+}

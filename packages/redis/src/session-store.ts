@@ -13,8 +13,8 @@ import type {
 } from '@tingting-auth/core/upstream';
 import {
   asArray,
-  type Script,
-  ScriptRunner,
+  runnerOf,
+  type ScriptRunner,
   type SendCommand,
   script,
   toNumber,
@@ -134,29 +134,13 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   private readonly prefix: string;
 
   constructor(options: RedisSessionStoreOptions) {
-    if (typeof options?.sendCommand !== 'function') {
-      throw new TypeError(
-        'RedisSessionStore: options.sendCommand must be a function (args) => Promise',
-      );
-    }
-    const prefix = options.prefix ?? 'tingting-auth';
-    if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
-      throw new TypeError(
-        'RedisSessionStore: options.prefix must be a non-empty string without { or }',
-      );
-    }
-    const timeout = options.timeoutInMilliseconds ?? 5_000;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError(
-        'RedisSessionStore: options.timeoutInMilliseconds must be a positive number',
-      );
-    }
-    this.prefix = prefix;
-    this.runner = new ScriptRunner(
-      options.sendCommand,
-      timeout,
+    const { prefix, runner } = runnerOf(
+      'RedisSessionStore',
+      options,
       'The Redis session store is unavailable',
     );
+    this.prefix = prefix;
+    this.runner = runner;
   }
 
   /** The hash tag of a subject's keys. */
@@ -170,19 +154,10 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     return { session: `${tag}:s:${id}`, index: `${tag}:idx`, lock: `${tag}:l:${id}` };
   }
 
-  private run<T>(
-    s: Script,
-    keys: readonly string[],
-    args: readonly (string | number)[],
-    parse: (reply: unknown) => T,
-  ): Promise<T> {
-    return this.runner.run(s, keys, args, parse);
-  }
-
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.create} */
   async create(key: SessionKey, session: StoredSession, now: number): Promise<void> {
     const k = this.keysOf(key);
-    await this.run(
+    await this.runner.run(
       SCRIPTS.create,
       [k.session, k.index],
       [
@@ -207,7 +182,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     now: number,
     touchAfterInMilliseconds?: number,
   ): Promise<SessionLookup> {
-    return this.run(
+    return this.runner.run(
       SCRIPTS.get,
       [this.keysOf(key).session],
       [now, touchAfterInMilliseconds ?? ''],
@@ -234,7 +209,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     now: number,
   ): Promise<ReplaceOutcome> {
     const k = this.keysOf(key);
-    return this.run(
+    return this.runner.run(
       SCRIPTS.replace,
       [k.session, k.index],
       [
@@ -264,7 +239,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     keepReasonUntil: number,
   ): Promise<boolean> {
     const k = this.keysOf(key);
-    return this.run(
+    return this.runner.run(
       SCRIPTS.end,
       [k.session, k.index, k.lock],
       [key.id, reason, now, keepReasonUntil],
@@ -275,7 +250,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.list} */
   async list(subject: string, now: number): Promise<ListedSession[]> {
     const tag = this.tag(subject);
-    return this.run(SCRIPTS.list, [`${tag}:idx`], [now, `${tag}:s:`], (reply) => {
+    return this.runner.run(SCRIPTS.list, [`${tag}:idx`], [now, `${tag}:s:`], (reply) => {
       const flat = asArray(reply);
       if (flat.length % 8 !== 0) throw new UnexpectedReplyError();
       const out: ListedSession[] = [];
@@ -295,7 +270,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     exceptId?: string,
   ): Promise<number> {
     const tag = this.tag(subject);
-    return this.run(
+    return this.runner.run(
       SCRIPTS.endAll,
       [`${tag}:idx`],
       [reason, now, keepReasonUntil, exceptId ?? '', `${tag}:s:`, `${tag}:l:`],
@@ -305,7 +280,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.lock} */
   async lock(key: SessionKey, token: string, ttlInMilliseconds: number): Promise<boolean> {
-    return this.run(
+    return this.runner.run(
       SCRIPTS.lock,
       [this.keysOf(key).lock],
       [token, Math.max(1, Math.ceil(ttlInMilliseconds))],
@@ -315,7 +290,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
 
   /** {@inheritDoc @tingting-auth/core#UpstreamSessionStore.unlock} */
   async unlock(key: SessionKey, token: string): Promise<void> {
-    await this.run(SCRIPTS.unlock, [this.keysOf(key).lock], [token], () => undefined);
+    await this.runner.run(SCRIPTS.unlock, [this.keysOf(key).lock], [token], () => undefined);
   }
 
   /** The entries grouped by hash slot group, each with its keys and arguments. */
@@ -339,7 +314,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     const groups = this.groups(entries, now);
     const outcomes = await Promise.all(
       groups.map((group) =>
-        this.run(SCRIPTS.consume, group.keys, group.args, (reply) => {
+        this.runner.run(SCRIPTS.consume, group.keys, group.args, (reply) => {
           const [ok, wait] = asArray(reply);
           if (toNumber(ok) === 1) return 0;
           // A refusal without a positive wait ('', 0) would read as allowed: fail closed.
@@ -355,7 +330,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
     await Promise.all(
       groups
         .filter((_, i) => outcomes[i] === 0)
-        .map((group) => this.run(SCRIPTS.refund, group.keys, group.args, () => undefined)),
+        .map((group) => this.runner.run(SCRIPTS.refund, group.keys, group.args, () => undefined)),
     );
     return { ok: false, retryAfterInMilliseconds: wait };
   }
@@ -364,7 +339,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   async refund(entries: readonly ThrottleEntry[], now: number): Promise<void> {
     await Promise.all(
       this.groups(entries, now).map((group) =>
-        this.run(SCRIPTS.refund, group.keys, group.args, () => undefined),
+        this.runner.run(SCRIPTS.refund, group.keys, group.args, () => undefined),
       ),
     );
   }
@@ -373,7 +348,7 @@ export class RedisSessionStore implements UpstreamSessionStore, LoginThrottleSto
   async reset(entries: readonly ThrottleEntry[], now: number): Promise<void> {
     await Promise.all(
       this.groups(entries, now).map((group) =>
-        this.run(SCRIPTS.reset, group.keys, [], () => undefined),
+        this.runner.run(SCRIPTS.reset, group.keys, [], () => undefined),
       ),
     );
   }

@@ -11,6 +11,7 @@ import {
   type FetchLike,
   NOT_JSON,
   parseRetryAfter,
+  requestHeaders,
   scrub,
   sleep,
   Timer,
@@ -283,17 +284,6 @@ class Failures {
   }
 }
 
-/** Headers of every request. */
-function headersOf(settings: HTTPSettings, request: HTTPRequest): Record<string, string> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': settings.userAgent,
-  };
-  if (request.body !== undefined) headers['content-type'] = 'application/json';
-  if (request.authorization !== undefined) headers.authorization = request.authorization;
-  return headers;
-}
-
 /**
  * Make one call: retries (idempotent requests only) within `timeoutInMilliseconds`, then either a
  * 2xx JSON answer or a typed error.
@@ -364,7 +354,11 @@ async function attemptOnce(
     {
       method: request.method,
       url: request.url,
-      headers: headersOf(settings, request),
+      headers: requestHeaders(
+        settings.userAgent,
+        request.body === undefined ? undefined : 'application/json',
+        request.authorization,
+      ),
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       ...(request.fetch === undefined ? {} : { fetch: request.fetch }),
     },

@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import { readStreamCapped } from './capped-bytes.js';
+
 /** The subset of `fetch` the clients use; pass any WHATWG-compatible implementation. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -119,6 +121,21 @@ export function parseRetryAfter(
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/**
+ * The headers of a request: JSON answers accepted, our `User-Agent`, then the body's
+ * `content-type` and the `authorization`, each when there is one.
+ */
+export function requestHeaders(
+  userAgent: string,
+  contentType: string | undefined,
+  authorization: string | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  if (authorization !== undefined) headers.authorization = authorization;
+  return headers;
+}
+
 /** Read a body up to `limit` bytes; `too-large` beyond (the rest is discarded unread). */
 async function readCapped(response: Response, limit: number): Promise<Uint8Array | 'too-large'> {
   const declared = response.headers.get('content-length');
@@ -133,26 +150,7 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
     const whole = new Uint8Array(await response.arrayBuffer());
     return whole.byteLength > limit ? 'too-large' : whole;
   }
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return readStreamCapped(stream, limit);
 }
 
 function parseJSON(bytes: Uint8Array): unknown {

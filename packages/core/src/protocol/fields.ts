@@ -6,6 +6,7 @@
  */
 
 import { headerOf, type RequestHeaders } from '../cross-site.js';
+import { concatBytes, readStreamCapped } from '../http/capped-bytes.js';
 import { type ProtocolRefusal, refusalOf } from './answers.js';
 
 /**
@@ -70,16 +71,6 @@ function hasBodyHeaders(headers: RequestHeaders): boolean {
   );
 }
 
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 async function readIterable(
   body: AsyncIterable<Uint8Array>,
   maxBytes: number,
@@ -92,27 +83,16 @@ async function readIterable(
     if (size <= maxBytes) chunks.push(chunk);
   }
   if (size > maxBytes) throw TOO_LARGE;
-  return concat(chunks, size);
+  return concatBytes(chunks, size);
 }
 
 async function readStream(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, size);
+  const bytes = await readStreamCapped(stream, maxBytes);
+  if (bytes === 'too-large') throw TOO_LARGE;
+  return bytes;
 }
 
 async function readBytes(body: Exclude<ProtocolBody, null>, maxBytes: number): Promise<Uint8Array> {

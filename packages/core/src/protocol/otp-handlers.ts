@@ -141,8 +141,24 @@ export function stringField(fields: ProtocolFields, name: string): string | unde
   return typeof value === 'string' ? value : null;
 }
 
-function failed<T>(error: ProtocolRefusal): ProtocolResult<T> {
+/** A refusal as a handler's result. */
+export function failed<T>(error: ProtocolRefusal): ProtocolResult<T> {
   return { ok: false, answer: answerOf(error), error };
+}
+
+/** The 204 answer of a handler with nothing to say (`Cache-Control: no-store`). */
+export function noContentAnswer(): ProtocolAnswer {
+  return { status: 204, headers: { 'cache-control': 'no-store' }, body: undefined };
+}
+
+/** The fields of a request that passes {@link checkRequest}, or the refusal of either step. */
+export async function checkedFields(
+  options: ResolvedRequestOptions,
+  request: ProtocolRequest,
+): Promise<{ ok: true; fields: ProtocolFields } | { ok: false; error: ProtocolRefusal }> {
+  const refusal = checkRequest(options, request);
+  if (refusal !== undefined) return { ok: false, error: refusal };
+  return readFields(request, options.maxBodyInBytes);
 }
 
 function resolveFieldNames(caller: string, given: Partial<OTPFieldNames> = {}): OTPFieldNames {
@@ -172,21 +188,9 @@ export function createOTPProtocol(
 ): OTPProtocol {
   const { engine, purpose } = options;
   const names = resolveFieldNames(options.caller, config.fieldNames);
-  const noContent: ProtocolAnswer = {
-    status: 204,
-    headers: { 'cache-control': 'no-store' },
-    body: undefined,
-  };
+  const noContent = noContentAnswer();
   const ipOf = (request: ProtocolRequest): string | undefined =>
     request.clientIP ?? clientIPFromHeaders(request.headers, options);
-
-  async function fieldsOf(
-    request: ProtocolRequest,
-  ): Promise<{ ok: true; fields: ProtocolFields } | { ok: false; error: ProtocolRefusal }> {
-    const refusal = checkRequest(options, request);
-    if (refusal !== undefined) return { ok: false, error: refusal };
-    return readFields(request, options.maxBodyInBytes);
-  }
 
   return {
     options,
@@ -194,7 +198,7 @@ export function createOTPProtocol(
     check: (request) => checkRequest(options, request),
 
     async send(request) {
-      const read = await fieldsOf(request);
+      const read = await checkedFields(options, request);
       if (!read.ok) return failed(read.error);
       const { fields } = read;
       const phone = stringField(fields, names.phone);
@@ -245,7 +249,7 @@ export function createOTPProtocol(
     },
 
     async verify(request) {
-      const read = await fieldsOf(request);
+      const read = await checkedFields(options, request);
       if (!read.ok) return failed(read.error);
       const phone = stringField(read.fields, names.phone);
       const code = stringField(read.fields, names.code);

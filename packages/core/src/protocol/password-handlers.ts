@@ -48,18 +48,23 @@ import { UNAVAILABLE_RETRY_AFTER_IN_SECONDS } from '../public-errors.js';
 import type { SessionInfo, SignInInput, SignInResult } from '../upstream/sessions.js';
 import type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
 import {
-  answerOf,
   jsonAnswer,
-  type ProtocolAnswer,
   type ProtocolRefusal,
   type ProtocolResult,
   refusalOf,
   refuse,
 } from './answers.js';
 import { clientIPFromHeaders } from './client-ip.js';
-import { type ProtocolFields, readFields } from './fields.js';
+import type { ProtocolFields } from './fields.js';
 import type { ResolvedRequestOptions } from './options.js';
-import { checkRequest, type ProtocolRequest, stringField } from './otp-handlers.js';
+import {
+  checkedFields,
+  checkRequest,
+  failed,
+  noContentAnswer,
+  type ProtocolRequest,
+  stringField,
+} from './otp-handlers.js';
 
 /** What the handlers need of `UpstreamSessions` (any object with these methods will do). */
 export interface PasswordSessions {
@@ -233,10 +238,6 @@ function resolveFieldNames(
   return names;
 }
 
-function failed<T>(error: ProtocolRefusal): ProtocolResult<T> {
-  return { ok: false, answer: answerOf(error), error };
-}
-
 /** The retry delay in whole seconds for a result that gives milliseconds. */
 function seconds(milliseconds: number): number {
   return Math.ceil(milliseconds / 1000);
@@ -275,19 +276,7 @@ export function createPasswordProtocol(
     throw new TypeError(`${caller}: signUpTimeoutInMilliseconds must be a positive integer`);
   }
   const clock = config.clock ?? Date.now;
-  const noContent: ProtocolAnswer = {
-    status: 204,
-    headers: { 'cache-control': 'no-store' },
-    body: undefined,
-  };
-
-  async function fieldsOf(
-    request: ProtocolRequest,
-  ): Promise<{ ok: true; fields: ProtocolFields } | { ok: false; error: ProtocolRefusal }> {
-    const refusal = checkRequest(options, request);
-    if (refusal !== undefined) return { ok: false, error: refusal };
-    return readFields(request, options.maxBodyInBytes);
-  }
+  const noContent = noContentAnswer();
 
   /** The one identifier field sent: its name and value, or the refusal naming the field. */
   function identifierOf(
@@ -310,7 +299,7 @@ export function createPasswordProtocol(
   const signUp =
     typeof provider?.signup === 'function'
       ? async (request: ProtocolRequest): Promise<ProtocolResult<undefined>> => {
-          const read = await fieldsOf(request);
+          const read = await checkedFields(options, request);
           if (!read.ok) return failed(read.error);
           const account: Record<'username' | 'email' | 'password', string> = {
             username: '',
@@ -358,7 +347,7 @@ export function createPasswordProtocol(
     check: (request) => checkRequest(options, request),
 
     async signIn(request) {
-      const read = await fieldsOf(request);
+      const read = await checkedFields(options, request);
       if (!read.ok) return failed(read.error);
       const identifier = identifierOf(read.fields);
       if (!identifier.ok) return refuse('INVALID_REQUEST', { field: identifier.field });

@@ -12,6 +12,7 @@ import type {
   VerifyOutcome,
   VerifyPolicy,
 } from '../store.js';
+import { runInProcess, warnInProduction } from './in-process.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -315,8 +316,6 @@ class Slots {
   }
 }
 
-let warnedInProduction = false;
-
 /**
  * An {@link OTPStore} in the memory of one process: for development, tests, and single-process
  * deployments. Use `RedisStore` (`@tingting-auth/redis`) when more than one process serves sign-ins,
@@ -369,17 +368,13 @@ export class MemoryStore implements OTPStore {
     this.challengeTable = new ChallengeTable(capacity);
     this.numberSlots = new Slots(maxEntries, this.numberTable);
     this.challengeSlots = new Slots(maxEntries, this.challengeTable);
-    if (process.env.NODE_ENV === 'production' && (options.logger || !warnedInProduction)) {
-      const message =
-        'MemoryStore keeps OTP codes and limits in this process only: with more than one process ' +
+    warnInProduction(
+      'MemoryStore keeps OTP codes and limits in this process only: with more than one process ' +
         '(cluster, several instances, serverless), limits are per process and a code sent by one ' +
-        'process cannot be verified by another. Use RedisStore from @tingting-auth/redis.';
-      if (options.logger) options.logger.warn(message);
-      else {
-        warnedInProduction = true;
-        process.emitWarning(message, { code: 'TINGTING_MEMORY_STORE' });
-      }
-    }
+        'process cannot be verified by another. Use RedisStore from @tingting-auth/redis.',
+      'TINGTING_MEMORY_STORE',
+      options.logger,
+    );
   }
 
   /** Pending codes held right now (expired ones included until they are swept). */
@@ -393,7 +388,7 @@ export class MemoryStore implements OTPStore {
     limits: SendLimits,
     now: number,
   ): Promise<IssueOutcome> {
-    return this.run(() => this.issueNow(subject, challenge, limits, now));
+    return runInProcess('MemoryStore', () => this.issueNow(subject, challenge, limits, now));
   }
 
   abandon(
@@ -402,7 +397,7 @@ export class MemoryStore implements OTPStore {
     now: number,
     failure?: DeliveryFailure,
   ): Promise<void> {
-    return this.run(() => {
+    return runInProcess('MemoryStore', () => {
       const nSlot = this.numbers.get(numberKey(subject.phone));
       if (nSlot === undefined) return;
       const t = this.numberTable;
@@ -432,11 +427,11 @@ export class MemoryStore implements OTPStore {
     policy: VerifyPolicy,
     now: number,
   ): Promise<VerifyOutcome> {
-    return this.run(() => this.verifyNow(subject, codeHash, policy, now));
+    return runInProcess('MemoryStore', () => this.verifyNow(subject, codeHash, policy, now));
   }
 
   cancel(subject: Subject, now: number): Promise<void> {
-    return this.run(() => {
+    return runInProcess('MemoryStore', () => {
       const nSlot = this.numbers.get(numberKey(subject.phone));
       if (nSlot === undefined) return;
       const key = this.challengeKey(nSlot, subject.purpose);
@@ -447,7 +442,7 @@ export class MemoryStore implements OTPStore {
   }
 
   hit(key: string, windowInMilliseconds: number, now: number): Promise<HitOutcome> {
-    return this.run(() => {
+    return runInProcess('MemoryStore', () => {
       let hit = this.hits.get(key);
       if (hit === undefined) {
         if (this.hits.size >= this.maxEntries) this.evictHit(now);
@@ -464,19 +459,6 @@ export class MemoryStore implements OTPStore {
       this.linkHit(hit);
       return { count: hit.count, resetAt: hit.resetAt };
     });
-  }
-
-  /** Run `operation` synchronously (atomic) and report any failure as a rejected promise. */
-  private run<T>(operation: () => T): Promise<T> {
-    try {
-      return Promise.resolve(operation());
-    } catch (error) {
-      return Promise.reject(
-        error instanceof StoreUnavailableError
-          ? error
-          : new StoreUnavailableError('MemoryStore failed', { cause: error }),
-      );
-    }
   }
 
   private issueNow(

@@ -8,27 +8,25 @@
  */
 
 import * as v from 'valibot';
-import { ValidationError } from '../errors.js';
 import { withSecrets } from './redact.js';
 import {
   RefreshRejectedError,
   SignupConflictError,
-  UpstreamBadRequestError,
-  type UpstreamError,
-  type UpstreamErrorOptions,
   UpstreamInvalidCredentialsError,
 } from './upstream-errors.js';
 import {
-  callUpstream,
-  isSuccess,
+  callWithOptions,
+  nonEmptyString,
   parseAnswer,
   resolveUpstreamSettings,
+  throwUnlessSuccess,
   type UpstreamAnswer,
   type UpstreamCallOptions,
   type UpstreamFailures,
   type UpstreamHTTPOptions,
   type UpstreamHTTPSettings,
   type UpstreamRequest,
+  type UpstreamStatusError,
 } from './upstream-http.js';
 
 /** Options of {@link NotesClient}. `baseURL` is required (the service has no public origin). */
@@ -88,15 +86,6 @@ const signupSchema = v.object({
   userid: v.nullish(v.union([v.string(), v.number()])),
 });
 
-type ErrorClass = new (message: string, options: UpstreamErrorOptions) => UpstreamError;
-
-function field(owner: string, name: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new ValidationError(name, `${owner}: ${name} must be a non-empty string`);
-  }
-  return value;
-}
-
 function tokens(parsed: v.InferOutput<typeof tokensSchema>): NotesTokens {
   return withSecrets(
     'NotesTokens',
@@ -149,8 +138,8 @@ export class NotesClient {
     credentials: { readonly username: string; readonly password: string },
     options: UpstreamCallOptions = {},
   ): Promise<NotesTokens> {
-    const username = field('NotesClient.login', 'username', credentials?.username);
-    const password = field('NotesClient.login', 'password', credentials?.password);
+    const username = nonEmptyString('NotesClient.login', 'username', credentials?.username);
+    const password = nonEmptyString('NotesClient.login', 'password', credentials?.password);
     const { answer, failures } = await this.#call(
       {
         endpoint: 'login',
@@ -174,7 +163,7 @@ export class NotesClient {
    * @throws {RefreshUnknownOutcomeError} sent, but no readable answer: the service may have rotated.
    */
   async refresh(refreshToken: string, options: UpstreamCallOptions = {}): Promise<NotesTokens> {
-    const value = field('NotesClient.refresh', 'refreshToken', refreshToken);
+    const value = nonEmptyString('NotesClient.refresh', 'refreshToken', refreshToken);
     const { answer, failures } = await this.#call(
       {
         endpoint: 'refresh',
@@ -202,9 +191,9 @@ export class NotesClient {
     account: { readonly username: string; readonly email: string; readonly password: string },
     options: UpstreamCallOptions = {},
   ): Promise<NotesSignupResult> {
-    const username = field('NotesClient.signup', 'username', account?.username);
-    const email = field('NotesClient.signup', 'email', account?.email);
-    const password = field('NotesClient.signup', 'password', account?.password);
+    const username = nonEmptyString('NotesClient.signup', 'username', account?.username);
+    const email = nonEmptyString('NotesClient.signup', 'email', account?.email);
+    const password = nonEmptyString('NotesClient.signup', 'password', account?.password);
     const { answer, failures } = await this.#call(
       {
         endpoint: 'signup',
@@ -232,30 +221,16 @@ export class NotesClient {
   async #call(
     request: Omit<UpstreamRequest, 'signal'>,
     options: UpstreamCallOptions,
-    on406: ErrorClass | undefined,
+    on406: UpstreamStatusError | undefined,
   ): Promise<{ answer: UpstreamAnswer; failures: UpstreamFailures }> {
-    const result = await callUpstream(this.#settings, {
-      ...request,
-      secrets: [...request.secrets, ...(options?.secrets ?? [])],
-      signal: options?.signal,
-    });
-    const { answer, failures } = result;
-    const common = failures.common(answer);
-    if (isSuccess(answer)) {
-      if (common !== undefined) throw common;
-      return result;
-    }
-    if (common !== undefined) throw common;
-    const options406 = failures.options(answer.status, answer.json);
-    if (answer.status === 406 && on406 !== undefined) {
-      throw new on406(failures.answered(answer), options406);
-    }
-    if (answer.status === 409 && request.endpoint === 'signup') {
-      throw new SignupConflictError(failures.answered(answer), options406);
-    }
-    if (answer.status >= 400 && answer.status < 500) {
-      throw new UpstreamBadRequestError(failures.answered(answer), options406);
-    }
-    throw failures.unexpected(answer);
+    const result = await callWithOptions(this.#settings, request, options);
+    throwUnlessSuccess(result.answer, result.failures, (status) =>
+      status === 406
+        ? on406
+        : status === 409 && request.endpoint === 'signup'
+          ? SignupConflictError
+          : undefined,
+    );
+    return result;
   }
 }

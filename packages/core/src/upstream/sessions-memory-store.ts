@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../errors.js';
+import { runInProcess, warnInProduction } from '../stores/in-process.js';
 import type {
   ListedSession,
   ReplaceOutcome,
@@ -29,8 +29,6 @@ interface Lock {
   until: number;
 }
 
-let warnedInProduction = false;
-
 function copy(session: StoredSession): StoredSession {
   return { ...session };
 }
@@ -59,17 +57,13 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
       );
     }
     this.maxEntries = maxEntries;
-    if (process.env.NODE_ENV === 'production' && (options.logger || !warnedInProduction)) {
-      const message =
-        'MemorySessionStore keeps sessions and sign-in limits in this process only: with more than ' +
+    warnInProduction(
+      'MemorySessionStore keeps sessions and sign-in limits in this process only: with more than ' +
         'one process, a session made by one process is unknown to the others and limits are per ' +
-        'process. Use RedisSessionStore from @tingting-auth/redis.';
-      if (options.logger) options.logger.warn(message);
-      else {
-        warnedInProduction = true;
-        process.emitWarning(message, { code: 'TINGTING_MEMORY_SESSION_STORE' });
-      }
-    }
+        'process. Use RedisSessionStore from @tingting-auth/redis.',
+      'TINGTING_MEMORY_SESSION_STORE',
+      options.logger,
+    );
   }
 
   /** Sessions held right now (expired ones included until they are swept). */
@@ -78,7 +72,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   create(key: SessionKey, session: StoredSession, now: number): Promise<void> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       const k = mapKey(key);
       this.sessions.delete(k);
       if (this.sessions.size >= this.maxEntries) this.evictSession(now);
@@ -94,7 +88,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   get(key: SessionKey, now: number, touchAfterInMilliseconds?: number): Promise<SessionLookup> {
-    return run((): SessionLookup => {
+    return runInProcess('MemorySessionStore', (): SessionLookup => {
       const k = mapKey(key);
       const session = this.sessions.get(k);
       if (session !== undefined) {
@@ -125,7 +119,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
     next: SessionUpdate,
     now: number,
   ): Promise<ReplaceOutcome> {
-    return run((): ReplaceOutcome => {
+    return runInProcess('MemorySessionStore', (): ReplaceOutcome => {
       const session = this.sessions.get(mapKey(key));
       if (session === undefined || now >= session.expiresAt) return 'missing';
       if (session.generation !== expectedGeneration) return 'conflict';
@@ -142,11 +136,11 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
     now: number,
     keepReasonUntil: number,
   ): Promise<boolean> {
-    return run(() => this.endNow(key, reason, now, keepReasonUntil));
+    return runInProcess('MemorySessionStore', () => this.endNow(key, reason, now, keepReasonUntil));
   }
 
   list(subject: string, now: number): Promise<ListedSession[]> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       const out: ListedSession[] = [];
       for (const id of [...(this.bySubject.get(subject) ?? [])]) {
         const session = this.sessions.get(mapKey({ subject, id }));
@@ -167,7 +161,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
     keepReasonUntil: number,
     exceptId?: string,
   ): Promise<number> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       let n = 0;
       for (const id of [...(this.bySubject.get(subject) ?? [])]) {
         if (id === exceptId) continue;
@@ -178,7 +172,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   lock(key: SessionKey, token: string, ttlInMilliseconds: number): Promise<boolean> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       const k = mapKey(key);
       const held = this.locks.get(k);
       const at = Date.now();
@@ -189,14 +183,14 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   unlock(key: SessionKey, token: string): Promise<void> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       const k = mapKey(key);
       if (this.locks.get(k)?.token === token) this.locks.delete(k);
     });
   }
 
   consume(entries: readonly ThrottleEntry[], now: number): Promise<ConsumeOutcome> {
-    return run((): ConsumeOutcome => {
+    return runInProcess('MemorySessionStore', (): ConsumeOutcome => {
       let wait = 0;
       for (const entry of entries) {
         wait = Math.max(wait, waitOf(entry.rule, this.counters.get(counterKey(entry))?.state, now));
@@ -214,7 +208,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   refund(entries: readonly ThrottleEntry[], now: number): Promise<void> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       for (const entry of entries) {
         const k = counterKey(entry);
         const held = this.counters.get(k);
@@ -227,7 +221,7 @@ export class MemorySessionStore implements UpstreamSessionStore, LoginThrottleSt
   }
 
   reset(entries: readonly ThrottleEntry[], _now: number): Promise<void> {
-    return run(() => {
+    return runInProcess('MemorySessionStore', () => {
       for (const entry of entries) this.counters.delete(counterKey(entry));
     });
   }
@@ -306,17 +300,4 @@ function splitKey(k: string): SessionKey {
 
 function counterKey(entry: ThrottleEntry): string {
   return `${entry.group}\n${entry.key}`;
-}
-
-/** Run `operation` synchronously (atomic) and report any failure as a rejected promise. */
-function run<T>(operation: () => T): Promise<T> {
-  try {
-    return Promise.resolve(operation());
-  } catch (error) {
-    return Promise.reject(
-      error instanceof StoreUnavailableError
-        ? error
-        : new StoreUnavailableError('MemorySessionStore failed', { cause: error }),
-    );
-  }
 }

@@ -13,21 +13,19 @@ import { withSecrets } from './redact.js';
 import {
   AccessTokenRejectedError,
   RefreshRejectedError,
-  UpstreamBadRequestError,
-  type UpstreamError,
   UpstreamInvalidCredentialsError,
 } from './upstream-errors.js';
 import {
-  callUpstream,
-  isSuccess,
+  callWithOptions,
+  nonEmptyString,
   parseAnswer,
   resolveUpstreamSettings,
+  throwUnlessSuccess,
   type UpstreamAnswer,
   type UpstreamCallOptions,
   type UpstreamFailures,
   type UpstreamHTTPOptions,
   type UpstreamHTTPSettings,
-  type UpstreamRequest,
 } from './upstream-http.js';
 
 /** Timbr's public API origin. */
@@ -118,13 +116,6 @@ function pair(access: string, refresh: string | undefined): TimbrTokenPair {
   return withSecrets('TimbrTokenPair', {}, { access, refresh });
 }
 
-function nonEmpty(owner: string, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new ValidationError(field, `${owner}: ${field} must be a non-empty string`);
-  }
-  return value;
-}
-
 /**
  * A typed client for Timbr (seed 002). Every call is one request, never retried, never
  * redirected, with connect and total timeouts and a capped body; every failure is a typed
@@ -176,9 +167,10 @@ export class TimbrClient {
     credentials: { readonly username: string; readonly password: string },
     options: UpstreamCallOptions = {},
   ): Promise<TimbrTokenPair> {
-    const username = nonEmpty('TimbrClient.createJWT', 'username', credentials?.username);
-    const password = nonEmpty('TimbrClient.createJWT', 'password', credentials?.password);
-    const { answer, failures } = await this.#call(
+    const username = nonEmptyString('TimbrClient.createJWT', 'username', credentials?.username);
+    const password = nonEmptyString('TimbrClient.createJWT', 'password', credentials?.password);
+    const { answer, failures } = await callWithOptions(
+      this.#settings,
       {
         endpoint: 'jwtCreate',
         label: 'JWT create',
@@ -189,7 +181,7 @@ export class TimbrClient {
       },
       options,
     );
-    this.#statusErrors(answer, failures, (status) =>
+    throwUnlessSuccess(answer, failures, (status) =>
       status === 401 ? UpstreamInvalidCredentialsError : undefined,
     );
     const body = answer.json;
@@ -219,8 +211,9 @@ export class TimbrClient {
    * @throws {RefreshUnknownOutcomeError} sent, but no readable answer: Timbr may have rotated.
    */
   async refreshJWT(refresh: string, options: UpstreamCallOptions = {}): Promise<TimbrTokenPair> {
-    const token = nonEmpty('TimbrClient.refreshJWT', 'refresh', refresh);
-    const { answer, failures } = await this.#call(
+    const token = nonEmptyString('TimbrClient.refreshJWT', 'refresh', refresh);
+    const { answer, failures } = await callWithOptions(
+      this.#settings,
       {
         endpoint: 'jwtRefresh',
         label: 'JWT refresh',
@@ -232,7 +225,7 @@ export class TimbrClient {
       },
       options,
     );
-    this.#statusErrors(answer, failures, (status) =>
+    throwUnlessSuccess(answer, failures, (status) =>
       status === 401 ? RefreshRejectedError : undefined,
     );
     const parsed = parseAnswer(refreshSchema, answer, failures);
@@ -245,8 +238,9 @@ export class TimbrClient {
    * particular use". 2xx → `true`, 401 → `false`.
    */
   async verifyJWT(token: string, options: UpstreamCallOptions = {}): Promise<boolean> {
-    const value = nonEmpty('TimbrClient.verifyJWT', 'token', token);
-    const { answer, failures } = await this.#call(
+    const value = nonEmptyString('TimbrClient.verifyJWT', 'token', token);
+    const { answer, failures } = await callWithOptions(
+      this.#settings,
       {
         endpoint: 'jwtVerify',
         label: 'JWT verify',
@@ -260,7 +254,7 @@ export class TimbrClient {
     const common = failures.common(answer);
     if (common !== undefined) throw common;
     if (answer.status === 401) return false;
-    this.#statusErrors(answer, failures, () => undefined);
+    throwUnlessSuccess(answer, failures);
     return true;
   }
 
@@ -334,14 +328,15 @@ export class TimbrClient {
     suffix: string,
     options: UpstreamCallOptions,
   ): Promise<{ answer: UpstreamAnswer; failures: UpstreamFailures }> {
-    const token = nonEmpty(`TimbrClient.${endpoint}`, 'accessToken', accessToken);
+    const token = nonEmptyString(`TimbrClient.${endpoint}`, 'accessToken', accessToken);
     if (typeof teamUUID !== 'string' || !TEAM_UUID.test(teamUUID)) {
       throw new ValidationError(
         'teamUUID',
         `TimbrClient: teamUUID must be a team UUID (letters, digits, -)`,
       );
     }
-    const result = await this.#call(
+    const result = await callWithOptions(
+      this.#settings,
       {
         endpoint,
         label,
@@ -352,55 +347,9 @@ export class TimbrClient {
       },
       options,
     );
-    this.#statusErrors(result.answer, result.failures, (status) =>
+    throwUnlessSuccess(result.answer, result.failures, (status) =>
       status === 401 ? AccessTokenRejectedError : undefined,
     );
     return result;
-  }
-
-  #call(
-    request: Omit<UpstreamRequest, 'signal'>,
-    options: UpstreamCallOptions,
-  ): ReturnType<typeof callUpstream> {
-    return callUpstream(this.#settings, {
-      ...request,
-      secrets: [...request.secrets, ...(options?.secrets ?? [])],
-      signal: options?.signal,
-    });
-  }
-
-  /**
-   * Throw for any non-2xx: 5xx/429 (unavailable) and bodies that are not JSON first, then
-   * `special(status)`, then 4xx as
-   * `UPSTREAM_BAD_REQUEST` (400, 403, 404, 405, 409, 415, 422: our request or its input), else
-   * `UPSTREAM_MALFORMED`. A 2xx that is not JSON is `UPSTREAM_MALFORMED` as well.
-   */
-  #statusErrors(
-    answer: UpstreamAnswer,
-    failures: UpstreamFailures,
-    special: (
-      status: number,
-    ) =>
-      | (new (
-          message: string,
-          options: ReturnType<UpstreamFailures['options']>,
-        ) => UpstreamError)
-      | undefined,
-  ): void {
-    const common = failures.common(answer);
-    // 5xx/429, and any answer without a JSON body (a proxy's HTML 401 is not Timbr's verdict).
-    if (common !== undefined) throw common;
-    if (isSuccess(answer)) return;
-    const ErrorClass = special(answer.status);
-    if (ErrorClass !== undefined) {
-      throw new ErrorClass(failures.answered(answer), failures.options(answer.status, answer.json));
-    }
-    if (answer.status >= 400 && answer.status < 500) {
-      throw new UpstreamBadRequestError(
-        failures.answered(answer),
-        failures.options(answer.status, answer.json),
-      );
-    }
-    throw failures.unexpected(answer);
   }
 }

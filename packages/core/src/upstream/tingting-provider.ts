@@ -29,7 +29,6 @@ import {
   AccessTokenRejectedError,
   RefreshRejectedError,
   UpstreamAccountInactiveError,
-  UpstreamBadRequestError,
   UpstreamInvalidCredentialsError,
 } from './upstream-errors.js';
 import {
@@ -37,12 +36,13 @@ import {
   callUpstream,
   clockOf,
   credentialsOf,
-  isSuccess,
   resolveUpstreamSettings,
+  throwUnlessSuccess,
   type UpstreamAnswer,
   type UpstreamFailures,
   type UpstreamHTTPOptions,
   type UpstreamRequest,
+  type UpstreamStatusError,
 } from './upstream-http.js';
 
 /** TingTing's public API origin. */
@@ -294,26 +294,13 @@ export function tingtingAccountsProvider(
         },
         ctx,
       );
-      const common = failures.common(answer);
-      if (common !== undefined) throw common;
-      if (answer.status === 401 || answer.status === 403) {
-        const ErrorClass = isInactive(answer, failures)
-          ? UpstreamAccountInactiveError
-          : UpstreamInvalidCredentialsError;
-        throw new ErrorClass(
-          failures.answered(answer),
-          failures.options(answer.status, answer.json),
-        );
-      }
-      if (!isSuccess(answer)) {
-        if (answer.status >= 400 && answer.status < 500) {
-          throw new UpstreamBadRequestError(
-            failures.answered(answer),
-            failures.options(answer.status, answer.json),
-          );
-        }
-        throw failures.unexpected(answer);
-      }
+      throwUnlessSuccess(answer, failures, (status) =>
+        status === 401 || status === 403
+          ? isInactive(answer, failures)
+            ? UpstreamAccountInactiveError
+            : UpstreamInvalidCredentialsError
+          : undefined,
+      );
       const loggedIn = parsed(failures, answer, () => parseLogin(answer.json, answer.status));
       const result = loggedIn ? await tokenSetFrom(jar, receivedAt, 0, undefined) : undefined;
       if (result === undefined) {
@@ -363,25 +350,11 @@ export function tingtingAccountsProvider(
         },
         ctx,
       );
-      const common = failures.common(answer);
-      if (common !== undefined) throw common;
-      if (!isSuccess(answer)) {
-        // Seed 000: 400 "No refresh token provided" / "Invalid token payload.", 401 "Failed To
-        // Refresh The Session" / "Account is not activated.": each ends the session.
-        if (answer.status === 400 || answer.status === 401 || answer.status === 403) {
-          throw new RefreshRejectedError(
-            failures.answered(answer),
-            failures.options(answer.status, answer.json),
-          );
-        }
-        if (answer.status > 401 && answer.status < 500) {
-          throw new UpstreamBadRequestError(
-            failures.answered(answer),
-            failures.options(answer.status, answer.json),
-          );
-        }
-        throw failures.unexpected(answer);
-      }
+      // Seed 000: 400 "No refresh token provided" / "Invalid token payload.", 401 "Failed To
+      // Refresh The Session" / "Account is not activated.": each ends the session.
+      throwUnlessSuccess(answer, failures, (status) =>
+        status === 400 || status === 401 || status === 403 ? RefreshRejectedError : undefined,
+      );
       parsed(failures, answer, () => parseRefresh(answer.json, answer.status));
       const result = await tokenSetFrom(jar, receivedAt, tokens.generation + 1, tokens);
       if (result === undefined) {
@@ -405,7 +378,7 @@ export function tingtingAccountsProvider(
         },
         ctx,
       );
-      throwUnlessSuccess(keys.answer, keys.failures);
+      throwUnlessSuccess(keys.answer, keys.failures, accessRejected);
       const apiToken = parsed(keys.failures, keys.answer, () =>
         parseGetAPIToken(keys.answer.json, keys.answer.status),
       );
@@ -434,7 +407,7 @@ export function tingtingAccountsProvider(
         },
         ctx,
       );
-      throwUnlessSuccess(profile.answer, profile.failures);
+      throwUnlessSuccess(profile.answer, profile.failures, accessRejected);
       const user = parsed(profile.failures, profile.answer, () =>
         parseUserProfile(profile.answer.json, profile.answer.status),
       );
@@ -450,16 +423,6 @@ export function tingtingAccountsProvider(
 }
 
 /** For read-only resource calls: 401/403 → `ACCESS_TOKEN_REJECTED`, other 4xx → bad request. */
-function throwUnlessSuccess(answer: UpstreamAnswer, failures: UpstreamFailures): void {
-  const common = failures.common(answer);
-  if (common !== undefined) throw common;
-  if (isSuccess(answer)) return;
-  const options = failures.options(answer.status, answer.json);
-  if (answer.status === 401 || answer.status === 403) {
-    throw new AccessTokenRejectedError(failures.answered(answer), options);
-  }
-  if (answer.status >= 400 && answer.status < 500) {
-    throw new UpstreamBadRequestError(failures.answered(answer), options);
-  }
-  throw failures.unexpected(answer);
+function accessRejected(status: number): UpstreamStatusError | undefined {
+  return status === 401 || status === 403 ? AccessTokenRejectedError : undefined;
 }

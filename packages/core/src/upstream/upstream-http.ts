@@ -16,6 +16,7 @@ import {
   type FetchLike,
   NOT_JSON,
   parseRetryAfter,
+  requestHeaders,
   scrub,
   Timer,
 } from '../http/exchange.js';
@@ -23,7 +24,9 @@ import { positiveInteger, resolveBaseURL, resolveFetch } from '../http/options.j
 import type { CallCtx, UpstreamCredentials } from './types.js';
 import {
   RefreshUnknownOutcomeError,
+  UpstreamBadRequestError,
   type UpstreamError,
+  type UpstreamErrorOptions,
   UpstreamMalformedError,
   type UpstreamMalformedReason,
   UpstreamUnavailableError,
@@ -286,20 +289,6 @@ export class UpstreamFailures {
   }
 }
 
-function headersOf(
-  settings: UpstreamHTTPSettings,
-  request: UpstreamRequest,
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': settings.userAgent,
-  };
-  if (request.json !== undefined) headers['content-type'] = 'application/json';
-  if (request.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  if (request.authorization !== undefined) headers.authorization = request.authorization;
-  return headers;
-}
-
 /**
  * Make one call (never retried: a login or a refresh must not be sent twice by accident).
  * Resolves with any non-redirect answer whose body could be read, for the caller to map; throws
@@ -329,7 +318,15 @@ export async function callUpstream(
       {
         method: request.method,
         url: new URL(request.path, settings.base),
-        headers: headersOf(settings, request),
+        headers: requestHeaders(
+          settings.userAgent,
+          request.form !== undefined
+            ? 'application/x-www-form-urlencoded'
+            : request.json !== undefined
+              ? 'application/json'
+              : undefined,
+          request.authorization,
+        ),
         ...(body === undefined ? {} : { body }),
         ...(request.fetch === undefined ? {} : { fetch: request.fetch }),
       },
@@ -382,6 +379,51 @@ export async function callUpstream(
   }
 }
 
+/**
+ * {@link callUpstream} with a client method's per-call options: their signal, and their secrets
+ * added to the request's own.
+ */
+export function callWithOptions(
+  settings: UpstreamHTTPSettings,
+  request: Omit<UpstreamRequest, 'signal'>,
+  options: UpstreamCallOptions | undefined,
+): Promise<{ answer: UpstreamAnswer; failures: UpstreamFailures }> {
+  return callUpstream(settings, {
+    ...request,
+    secrets: [...request.secrets, ...(options?.secrets ?? [])],
+    signal: options?.signal,
+  });
+}
+
+/** An error class an endpoint maps a status it documents to. */
+export type UpstreamStatusError = new (
+  message: string,
+  options: UpstreamErrorOptions,
+) => UpstreamError;
+
+/**
+ * Throw for any answer that is not a usable 2xx: 5xx/429 (unavailable) and bodies that are not
+ * JSON first (a proxy's HTML 401 is not the upstream's verdict), then the class `special(status)`
+ * names, then any other 4xx as `UPSTREAM_BAD_REQUEST` (our request or its input), else
+ * `UPSTREAM_MALFORMED`. A 2xx that is not JSON is `UPSTREAM_MALFORMED` as well.
+ */
+export function throwUnlessSuccess(
+  answer: UpstreamAnswer,
+  failures: UpstreamFailures,
+  special: (status: number) => UpstreamStatusError | undefined = () => undefined,
+): void {
+  const common = failures.common(answer);
+  if (common !== undefined) throw common;
+  if (isSuccess(answer)) return;
+  const options = failures.options(answer.status, answer.json);
+  const ErrorClass = special(answer.status);
+  if (ErrorClass !== undefined) throw new ErrorClass(failures.answered(answer), options);
+  if (answer.status >= 400 && answer.status < 500) {
+    throw new UpstreamBadRequestError(failures.answered(answer), options);
+  }
+  throw failures.unexpected(answer);
+}
+
 /** Validate a 2xx body against `schema`; a mismatch is `UPSTREAM_MALFORMED` (or unknown outcome). */
 export function parseAnswer<TSchema extends v.GenericSchema>(
   schema: TSchema,
@@ -415,6 +457,18 @@ export function callOptionsOf(
 }
 
 /**
+ * `value` when it is a non-empty string.
+ *
+ * @throws {ValidationError} `field` `name`, `<owner>: <name> must be a non-empty string`.
+ */
+export function nonEmptyString(owner: string, name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new ValidationError(name, `${owner}: ${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+/**
  * The credentials of a `login`, checked before any request: a non-empty identifier (trimmed) and
  * a non-empty password (kept as typed).
  *
@@ -432,8 +486,8 @@ export function credentialsOf(
       `${owner}.login: identifier must be a non-empty string`,
     );
   }
-  if (typeof password !== 'string' || password === '') {
-    throw new ValidationError('password', `${owner}.login: password must be a non-empty string`);
-  }
-  return { identifier: identifier.trim(), password };
+  return {
+    identifier: identifier.trim(),
+    password: nonEmptyString(`${owner}.login`, 'password', password),
+  };
 }
