@@ -190,21 +190,9 @@ export function createTingTingAuth(
       if (res.headersSent) return;
     } else {
       const created = managed && (await managed.start(toProtocol(req), phone).catch(unavailable));
-      try {
-        // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
-        await callback((done) => req.session?.regenerate(done));
-        const fresh = req.session as Session;
-        fresh[key] = {
-          phone,
-          verifiedAt,
-          ...(created ? { sid: created.sid } : {}),
-        } satisfies Stored;
-        await callback((done) => fresh.save(done));
-      } catch (error) {
-        // The browser will never hold this session: end it rather than leave it listed.
-        if (created) await sessions?.end(created.sid).catch(() => {});
-        throw error;
-      }
+      const stored: Stored = { phone, verifiedAt, ...(created ? { sid: created.sid } : {}) };
+      // The browser will never hold a session that failed here: end it rather than leave it listed.
+      await host.signInHere(req, stored, created && (() => sessions!.end(created.sid)));
     }
     answer(req, res, redirects?.afterVerify, result.answer);
   }, redirects?.afterSend);

@@ -136,22 +136,9 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     const result = await password.signIn(toProtocol(req));
     if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
     const { sid, subject, provider, user } = result.value;
-    try {
-      // A new session id at sign-in: an id planted before sign-in (fixation) is worth nothing.
-      await callback((done) => req.session!.regenerate(done));
-      const fresh = req.session as Session;
-      fresh[key] = {
-        sid,
-        subject,
-        provider,
-        identifier: user.identifier,
-      } satisfies U.UpstreamSessionData;
-      await callback((done) => fresh.save(done));
-    } catch (error) {
-      // The browser will never hold this session: end it rather than leave it live in the store.
-      await sessions.end(sid).catch(() => {});
-      throw error;
-    }
+    const stored: U.UpstreamSessionData = { sid, subject, provider, identifier: user.identifier };
+    // The browser will never hold a session that failed here: end it rather than leave it live.
+    await host.signInHere(req, stored, () => sessions.end(sid));
     answer(req, res, redirects?.afterSignIn, result.answer);
   });
 

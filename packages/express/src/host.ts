@@ -110,6 +110,12 @@ export interface Host {
   handle(run: Step, errorPage?: string): T.Middleware;
   /** The session id kept in `req.session` (with `sessions`), if any. */
   sidOf(req: IncomingMessage): string | undefined;
+  /**
+   * Sign in here: a new session id (an id planted before sign-in, fixation, is worth nothing), then
+   * `data` at the router's key, saved. On a failure `abandon` runs (end the revocable session the
+   * browser will never hold) and the error is thrown.
+   */
+  signInHere(req: IncomingMessage, data: object, abandon?: () => Promise<unknown>): Promise<void>;
   /** Clear the signed-in data and rotate the session id, so a copied cookie is dead. */
   signOutHere(req: IncomingMessage): Promise<void>;
   /** The session pages over core's sessions protocol; `signedOut` is the code a signed-out request gets. */
@@ -176,6 +182,19 @@ export function createHost(options: HostOptions): Host {
     const sid = (sessionOf(req as HostRequest)?.[key] as { sid?: unknown } | undefined)?.sid;
     return typeof sid === 'string' ? sid : undefined;
   };
+
+  async function signInHere(req: IncomingMessage, data: object, abandon?: () => Promise<unknown>) {
+    const r = req as HostRequest;
+    try {
+      await callback((done) => r.session!.regenerate(done));
+      const fresh = r.session as Session;
+      fresh[key] = data;
+      await callback((done) => fresh.save(done));
+    } catch (error) {
+      await abandon?.().catch(() => {});
+      throw error;
+    }
+  }
 
   async function signOutHere(req: IncomingMessage) {
     const session = sessionOf(req as HostRequest);
@@ -261,6 +280,7 @@ export function createHost(options: HostOptions): Host {
     appCsrf,
     handle,
     sidOf,
+    signInHere,
     signOutHere,
     manage,
     router,
