@@ -23,6 +23,7 @@ export interface StoredSession {
 /** The parts of express-session's `req.session` the strategies touch (typed without its types). */
 export interface SessionLike {
   regenerate?: (callback: (error?: unknown) => void) => unknown;
+  save?: (callback: (error?: unknown) => void) => unknown;
   [key: string]: unknown;
 }
 
@@ -45,27 +46,56 @@ export interface SessionGuardOptions {
   signIn?: string;
 }
 
+/** Define `name` on `target` as a non-enumerable own method (express-session never stores it). */
+function hide(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value,
+  });
+}
+
 /**
  * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the session id into
  * the new one. Nothing is written before: a user the app never logs in (a custom callback that
- * refuses) gets no session id in their cookie session.
+ * refuses) gets no session id in their cookie session. When the cookie session cannot be
+ * regenerated or saved, the browser will never hold the session: `abandon` ends it at once.
  */
-export function keepOnLogIn(request: Request, stored: StoredSession): void {
+export function keepOnLogIn(
+  request: Request,
+  stored: StoredSession,
+  abandon: () => Promise<unknown>,
+): void {
   const req = request as WithSession;
   const session = req.session;
   const regenerate = session?.regenerate;
   if (session === undefined || typeof regenerate !== 'function') return;
+  let abandoned = false;
+  const failed = (error: unknown) => {
+    if (!error || abandoned) return;
+    abandoned = true;
+    abandon().catch(() => {});
+  };
   // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
-  Object.defineProperty(session, 'regenerate', {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value(this: SessionLike, callback: (error?: unknown) => void) {
-      return regenerate.call(this, (error?: unknown) => {
-        if (!error && req.session !== undefined) req.session[UPSTREAM_SESSION_KEY] = stored;
-        callback(error);
-      });
-    },
+  hide(session, 'regenerate', function (this: SessionLike, done: (error?: unknown) => void) {
+    return regenerate.call(this, (error?: unknown) => {
+      failed(error);
+      const fresh = req.session;
+      if (!error && fresh !== undefined) {
+        fresh[UPSTREAM_SESSION_KEY] = stored;
+        const save = fresh.save;
+        if (typeof save === 'function') {
+          hide(fresh, 'save', function (this: SessionLike, saved: (error?: unknown) => void) {
+            return save.call(this, (error?: unknown) => {
+              failed(error);
+              saved(error);
+            });
+          });
+        }
+      }
+      done(error);
+    });
   });
 }
 

@@ -203,7 +203,8 @@ export class Strategy extends RevocableStrategy {
       success: first((user, info) => {
         managed.start(input, phone).then(
           (created) => {
-            keepOnLogIn(req, { strategy: this.name, sid: created.sid });
+            const sid = created.sid;
+            keepOnLogIn(req, { strategy: this.name, sid }, () => this.revocable!.sessions.end(sid));
             end.success(user, info);
           },
           (error: unknown) => end.error(error),
