@@ -16,6 +16,7 @@ import express5, { type NextFunction, type Request, type Response } from 'expres
 import session from 'express-session';
 import express4 from 'express4';
 import request from 'supertest';
+import { failingSession, watchEnds } from 'test-support/failing-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTingTingAuth, createUpstreamAuth } from '../src/index.js';
 import { fakeSender } from './helpers.js';
@@ -33,32 +34,6 @@ afterAll(async () => {
   await fake.close();
   await notes.close();
 });
-
-type Failing = 'set' | 'regenerate';
-
-/** express-session over a store whose `set` fails, or whose sessions cannot regenerate. */
-function sessionMiddleware(failing: Failing) {
-  const store = new session.MemoryStore();
-  if (failing === 'set') {
-    store.set = (_sid, _data, done) => done?.(new Error('session store down'));
-  }
-  const middleware = session({
-    secret: 'cookie-secret',
-    resave: false,
-    saveUninitialized: false,
-    store,
-  });
-  return (req: Request, res: Response, next: NextFunction) =>
-    middleware(req, res, () => {
-      if (failing === 'regenerate' && req.session) {
-        req.session.regenerate = (done) => {
-          done(new Error('regenerate failed'));
-          return req.session;
-        };
-      }
-      next();
-    });
-}
 
 /** The app's last error handler: what reached `next(error)`. */
 function errorSink(seen: unknown[]) {
@@ -89,7 +64,7 @@ describe.each([
       const tingting = createTingTingAuth(engine, { sessions });
       const seen: unknown[] = [];
       const app = express();
-      app.use(express.json(), sessionMiddleware(failing));
+      app.use(express.json(), failingSession(session, failing));
       app.use('/auth', tingting.router);
       app.use(tingting.errorHandler, errorSink(seen));
 
@@ -108,16 +83,11 @@ describe.each([
         secret: SECRET,
         provider: notesProvider({ baseURL: notes.url }),
       });
-      const ended: string[] = [];
-      const end = sessions.end.bind(sessions);
-      sessions.end = async (sid, reason) => {
-        ended.push(sid);
-        return end(sid, reason);
-      };
+      const ended = watchEnds(sessions);
       const auth = createUpstreamAuth({ sessions });
       const seen: unknown[] = [];
       const app = express();
-      app.use(express.json(), sessionMiddleware(failing));
+      app.use(express.json(), failingSession(session, failing));
       app.use('/auth', auth.router);
       app.use(auth.errorHandler, errorSink(seen));
 

@@ -16,6 +16,7 @@ import session from 'express-session';
 import express4 from 'express4';
 import passport from 'passport';
 import request from 'supertest';
+import { failingSession, type SessionFailure, watchEnds } from 'test-support/failing-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTingTingSender,
@@ -41,44 +42,9 @@ afterAll(async () => {
   await notes.close();
 });
 
-type Failing = 'set' | 'regenerate';
-
-/** express-session over a store whose `set` fails, or whose sessions cannot regenerate. */
-function sessionMiddleware(failing: Failing) {
-  const store = new session.MemoryStore();
-  if (failing === 'set') store.set = (_sid, _data, done) => done?.(new Error('store down'));
-  const middleware = session({
-    secret: 'cookie-secret',
-    resave: false,
-    saveUninitialized: false,
-    store,
-  });
-  return (req: Request, res: Response, next: NextFunction) =>
-    middleware(req, res, () => {
-      if (failing === 'regenerate' && req.session) {
-        req.session.regenerate = (done) => {
-          done(new Error('regenerate failed'));
-          return req.session;
-        };
-      }
-      next();
-    });
-}
-
-/** Every `end` of `sessions`, by session id. */
-function watchEnds(sessions: UpstreamSessions): string[] {
-  const ended: string[] = [];
-  const end = sessions.end.bind(sessions);
-  sessions.end = async (sid, reason) => {
-    ended.push(sid);
-    return end(sid, reason);
-  };
-  return ended;
-}
-
 function app(
   express: Express,
-  failing: Failing,
+  failing: SessionFailure,
   strategy: passport.Strategy,
   path: string,
   seen: unknown[],
@@ -88,7 +54,7 @@ function app(
   authenticator.serializeUser((user, done) => done(null, user));
   authenticator.deserializeUser((user: Express.User, done) => done(null, user));
   const server = express();
-  server.use(express.json(), sessionMiddleware(failing));
+  server.use(express.json(), failingSession(session, failing));
   server.use(authenticator.initialize(), authenticator.session());
   if (strategy instanceof Strategy) {
     server.post(
@@ -107,6 +73,20 @@ function app(
     res.status(500).json({ error: 'internal' });
   });
   return server;
+}
+
+/** An UpstreamStrategy over the fake notes service, with every `end` of its sessions recorded. */
+function upstream() {
+  const sessions = new UpstreamSessions({
+    store: new MemorySessionStore(),
+    secret: SECRET,
+    provider: notesProvider({ baseURL: notes.url }),
+  });
+  const ended = watchEnds(sessions);
+  const strategy = new UpstreamStrategy({ sessions }, async (account) => ({
+    id: account.subject,
+  }));
+  return { sessions, ended, strategy };
 }
 
 describe.each([
@@ -144,15 +124,7 @@ describe.each([
     });
 
     it('UpstreamStrategy: the upstream session it started is ended', async () => {
-      const sessions = new UpstreamSessions({
-        store: new MemorySessionStore(),
-        secret: SECRET,
-        provider: notesProvider({ baseURL: notes.url }),
-      });
-      const ended = watchEnds(sessions);
-      const strategy = new UpstreamStrategy({ sessions }, async (account) => ({
-        id: account.subject,
-      }));
+      const { sessions, ended, strategy } = upstream();
       const seen: unknown[] = [];
       const server = app(express, failing, strategy, '/login', seen);
       const signedIn = await request(server)
@@ -166,29 +138,14 @@ describe.each([
   });
 
   it('a sign-in whose cookie session saves keeps its session (nothing ended)', async () => {
-    const sessions = new UpstreamSessions({
-      store: new MemorySessionStore(),
-      secret: SECRET,
-      provider: notesProvider({ baseURL: notes.url }),
-    });
-    const ended = watchEnds(sessions);
-    const strategy = new UpstreamStrategy({ sessions }, async (account) => ({
-      id: account.subject,
-    }));
-    const authenticator = new passport.Passport();
-    authenticator.use(strategy);
-    authenticator.serializeUser((user, done) => done(null, user));
-    const server = express();
-    server.use(express.json());
-    server.use(session({ secret: 'cookie-secret', resave: false, saveUninitialized: false }));
-    server.use(authenticator.initialize(), authenticator.session());
-    server.post('/login', authenticator.authenticate('upstream'), (_req, res) => {
-      res.json({ ok: true });
-    });
+    const { sessions, ended, strategy } = upstream();
+    const seen: unknown[] = [];
+    const server = app(express, 'none', strategy, '/login', seen);
     const signedIn = await request(server)
       .post('/login')
       .send({ username: 'asha', password: PASSWORD });
     expect(signedIn.status).toBe(200);
+    expect(seen).toEqual([]);
     expect(ended).toEqual([]);
     expect(await sessions.list('asha')).toHaveLength(1);
   });
