@@ -281,19 +281,19 @@ export function createPasswordProtocol(
   /** The one identifier field sent: its name and value, or the refusal naming the field. */
   function identifierOf(
     fields: ProtocolFields,
-  ): { ok: true; value: string } | { ok: false; field: string } {
-    let found: string | undefined;
+  ): { ok: true; value: string; field: string } | { ok: false; field: string } {
+    let found: { value: string; field: string } | undefined;
     for (const name of names.identifier) {
       const value = stringField(fields, name);
       if (value === null) return { ok: false, field: name };
       if (value === undefined) continue;
       // Two identifiers at once (`username` and `email`) is ambiguous: which account is meant?
       if (found !== undefined) return { ok: false, field: name };
-      found = value;
+      found = { value, field: name };
     }
     return found === undefined
       ? { ok: false, field: names.identifier[0]! }
-      : { ok: true, value: found };
+      : { ok: true, ...found };
   }
 
   const signUp =
@@ -370,7 +370,8 @@ export function createPasswordProtocol(
         switch (result.reason) {
           case 'invalid_request':
             return refuse('INVALID_REQUEST', {
-              field: result.field === 'password' ? names.password : names.identifier[0]!,
+              // The field the user filled in (`email` when the email was sent), not the first name.
+              field: result.field === 'password' ? names.password : identifier.field,
             });
           case 'invalid_credentials':
             return refuse('INVALID_CREDENTIALS');

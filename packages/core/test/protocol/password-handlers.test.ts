@@ -183,6 +183,9 @@ describe('signIn', () => {
       [{ username: 'asha', email: 'asha@example.com', password: PASSWORD }, 'email'],
       // Only whitespace reaches the sessions' own check.
       [{ username: '   ', password: PASSWORD }, 'username'],
+      // ...and names the field the user filled in, not the first identifier field.
+      [{ email: '   ', password: PASSWORD }, 'email'],
+      [{ email: `${'a'.repeat(400)}@example.com`, password: PASSWORD }, 'email'],
     ];
     for (const [fields, field] of cases) {
       const result = await password.signIn(json(fields));
