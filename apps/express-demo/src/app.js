@@ -8,7 +8,6 @@
  * with no `UPSTREAM_URL`, passwords are checked by an embedded fake upstream with a demo account.
  */
 
-import { randomBytes } from 'node:crypto';
 import { MemoryStore, OTPEngine } from '@tingting-auth/core';
 import { MemorySessionStore, UpstreamSessions } from '@tingting-auth/core/upstream';
 import { createTingTingAuth, createUpstreamAuth } from '@tingting-auth/express';
@@ -16,12 +15,12 @@ import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { demoOrigin, startDevTingTing } from './dev-tingting.js';
-import { startDevUpstream } from './dev-upstream.js';
+import { startDevUpstream, upstreamSessionSecretOf } from './dev-upstream.js';
 import * as views from './views.js';
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`, `PUBLIC_URL`, `PORT`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `UPSTREAM_SESSION_SECRET`, `REDIS_URL`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`, and the upstream's: see `./dev-upstream.js`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  * @property {() => number} [upstreamClock] The clock of the password sessions and the embedded fake upstream (tests move it). Default: Date.now.
@@ -101,13 +100,7 @@ export async function createDemo({
     // One-tap code entry: texts end with `@<host> #<code>` for this demo's origin.
     webOTPOrigin: demoOrigin(env, 3000),
   });
-  let upstreamSecret = env.UPSTREAM_SESSION_SECRET;
-  if (!upstreamSecret) {
-    upstreamSecret = randomBytes(32).toString('base64url');
-    log(
-      '[express-demo] UPSTREAM_SESSION_SECRET is not set: using a random secret for this process (sessions end on restart).',
-    );
-  }
+  const upstreamSecret = upstreamSessionSecretOf({ env, log, name: 'express-demo' });
   // Phone sign-ins are revocable sessions in the same store as the password sessions ("sign out
   // everywhere" reaches every process sharing it); filed under their own provider id.
   const phoneSessions = new UpstreamSessions({

@@ -2,10 +2,17 @@
  * The upstream the Express-based demos (this one and the Passport demo) check passwords against:
  * Timbr, the notes service or TingTing accounts, picked with `UPSTREAM=timbr|notes|tingting`
  * (default `timbr`). With `UPSTREAM_URL`, the real service at that URL; without it, a fake one runs
- * in this process with a demo account, and access tokens that live only `UPSTREAM_ACCESS_SECONDS`
- * (default 60) so that a refresh happens while you watch.
+ * in this process with the demo account (`demo` / `demo-password-1`, TingTing: `demo@example.com`),
+ * and access tokens that live only `UPSTREAM_ACCESS_SECONDS` (default 60) so that a refresh happens
+ * while you watch. `UPSTREAM_SESSION_SECRET` seals the phone and password sessions.
+ *
+ * The readers of those variables ({@link upstreamNameOf}, {@link accessSecondsOf},
+ * {@link upstreamSessionSecretOf}) and {@link DEMO_ACCOUNT} are the Passport demo's too, so the two
+ * demos take the same knobs (the Next demos' `next-demo-shared/upstream` has the same names and
+ * defaults).
  */
 
+import { randomBytes } from 'node:crypto';
 import {
   notesProvider,
   timbrProvider,
@@ -13,7 +20,7 @@ import {
 } from '@tingting-auth/core/upstream';
 import { startFakeNotes, startFakeTimbr, startFakeTingTing } from '@tingting-auth/testing';
 
-/** The demo account of the embedded fakes. */
+/** The demo account of the embedded fakes (the same in every demo). */
 export const DEMO_ACCOUNT = Object.freeze({
   username: 'demo',
   email: 'demo@example.com',
@@ -42,6 +49,62 @@ const DEMO_TEAM = '5f0c6a52-4b1e-4c1a-9a55-3f4f0e2c9d10';
  * @property {() => Promise<void>} close
  */
 
+/** The upstreams `UPSTREAM` may name; the first is the default. */
+export const UPSTREAM_NAMES = Object.freeze(/** @type {const} */ (['timbr', 'notes', 'tingting']));
+
+/** `UPSTREAM_ACCESS_SECONDS` when unset: the embedded fake's access tokens live a minute. */
+export const DEFAULT_ACCESS_SECONDS = 60;
+
+/**
+ * `UPSTREAM`, checked (default `timbr`): an unknown name is a configuration mistake, said at
+ * start-up.
+ * @param {string | undefined} value
+ * @returns {UpstreamName}
+ */
+export function upstreamNameOf(value) {
+  const name = value === undefined || value === '' ? UPSTREAM_NAMES[0] : value;
+  if (!(/** @type {readonly string[]} */ (UPSTREAM_NAMES).includes(name))) {
+    throw new TypeError(`UPSTREAM must be timbr, notes or tingting (got "${value}")`);
+  }
+  return /** @type {UpstreamName} */ (name);
+}
+
+/**
+ * `UPSTREAM_ACCESS_SECONDS`, checked (default {@link DEFAULT_ACCESS_SECONDS}).
+ * @param {string | undefined} value
+ * @returns {number}
+ */
+export function accessSecondsOf(value) {
+  if (value === undefined || value === '') return DEFAULT_ACCESS_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isSafeInteger(seconds) || seconds < 2) {
+    throw new TypeError(`UPSTREAM_ACCESS_SECONDS must be a whole number >= 2 (got "${value}")`);
+  }
+  return seconds;
+}
+
+/**
+ * The secret that seals the demo's phone and password sessions: `UPSTREAM_SESSION_SECRET`, else
+ * `legacy` variables (the old names a demo still takes, each with a warning), else a random one for
+ * this process (with a notice: the sessions end on restart).
+ * @param {{ env: NodeJS.ProcessEnv; log: (line: string) => void; name: string; legacy?: readonly string[] }} options
+ * @returns {string}
+ */
+export function upstreamSessionSecretOf({ env, log, name, legacy = [] }) {
+  if (env.UPSTREAM_SESSION_SECRET) return env.UPSTREAM_SESSION_SECRET;
+  for (const old of legacy) {
+    const value = env[old];
+    if (value) {
+      log(`[${name}] ${old} is deprecated: rename it to UPSTREAM_SESSION_SECRET.`);
+      return value;
+    }
+  }
+  log(
+    `[${name}] UPSTREAM_SESSION_SECRET is not set: using a random secret for this process (sessions end on restart).`,
+  );
+  return randomBytes(32).toString('base64url');
+}
+
 /**
  * Start the upstream: the real one's provider, or an embedded fake.
  * @param {{ env: NodeJS.ProcessEnv; log: (line: string) => void; name: string; clock?: () => number }} options
@@ -49,11 +112,8 @@ const DEMO_TEAM = '5f0c6a52-4b1e-4c1a-9a55-3f4f0e2c9d10';
  * @returns {Promise<DevUpstream>}
  */
 export async function startDevUpstream({ env, log, name, clock }) {
-  const which = /** @type {UpstreamName} */ (env.UPSTREAM || 'timbr');
-  if (!['timbr', 'notes', 'tingting'].includes(which)) {
-    throw new TypeError(`UPSTREAM must be timbr, notes or tingting (got "${env.UPSTREAM}")`);
-  }
-  const accessSeconds = Number(env.UPSTREAM_ACCESS_SECONDS || 60);
+  const which = upstreamNameOf(env.UPSTREAM);
+  const accessSeconds = accessSecondsOf(env.UPSTREAM_ACCESS_SECONDS);
   const real = env.UPSTREAM_URL;
   const now = clock ? { now: clock } : {};
   const lifetimes = { accessSeconds, refreshSeconds: 86_400 };

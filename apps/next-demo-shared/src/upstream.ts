@@ -4,8 +4,9 @@
  * `UPSTREAM=timbr|notes|tingting` (default `timbr`) picks the upstream token API. With
  * `UPSTREAM_URL`, the real service at that origin (users type their own credentials); without it,
  * a fake of that service starts in this process on first use, with a demo account printed at
- * start-up and access tokens that live only `UPSTREAM_ACCESS_SECONDS` (default 20), so a refresh
- * happens while you watch. The same names as the Express demo's `dev-upstream.js`.
+ * start-up and access tokens that live only `UPSTREAM_ACCESS_SECONDS` (default 60), so a refresh
+ * happens while you watch. `UPSTREAM_SESSION_SECRET` seals the sessions (see `./sessions`). The
+ * same names, defaults and demo account as the Express and Passport demos' `dev-upstream.js`.
  *
  * The password `UpstreamSessions` exists from the first import (`next build` evaluates the module)
  * but starts nothing: its provider hands each call to the real one, built on first use.
@@ -31,7 +32,7 @@ import {
   startFakeTimbr,
   startFakeTingTing,
 } from '@tingting-auth/testing';
-import { noticeOnce } from './otp';
+import { upstreamSessionSecretOf } from './sessions';
 
 /** The upstream token APIs the demos sign in with. */
 export type UpstreamName = 'timbr' | 'notes' | 'tingting';
@@ -48,7 +49,10 @@ export type FakeUpstreamStats = FakeTimbr['stats'];
 /** The embedded fakes the demo may run. */
 export type DemoFakeUpstream = FakeTimbr | FakeNotes | FakeTingTing;
 
-/** The demo account of the embedded fakes (the Express demo's, so the two read alike). */
+/**
+ * The demo account of the embedded fakes: the same in every demo (the Express and Passport demos'
+ * `DEMO_ACCOUNT` in `express-demo/dev-upstream`; `test/demo-upstream.test.ts` pins it).
+ */
 export const DEMO_ACCOUNT: Readonly<{ username: string; email: string; password: string }> =
   Object.freeze({
     username: 'demo',
@@ -117,9 +121,12 @@ export function upstreamNameOf(value: string | undefined): UpstreamName {
   return name;
 }
 
-/** `UPSTREAM_ACCESS_SECONDS`, checked (default 20). */
-function accessSecondsOf(value: string | undefined): number {
-  if (value === undefined || value === '') return 20;
+/** `UPSTREAM_ACCESS_SECONDS` when unset, as in the Express and Passport demos. */
+export const DEFAULT_ACCESS_SECONDS = 60;
+
+/** `UPSTREAM_ACCESS_SECONDS`, checked (default {@link DEFAULT_ACCESS_SECONDS}). */
+export function accessSecondsOf(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_ACCESS_SECONDS;
   const seconds = Number(value);
   if (!Number.isSafeInteger(seconds) || seconds < 2) {
     throw new TypeError(`UPSTREAM_ACCESS_SECONDS must be a whole number >= 2 (got "${value}")`);
@@ -214,18 +221,13 @@ export function createDemoUpstream(
 
   function shared(): GlobalUpstream {
     if (global[key] !== undefined) return global[key];
-    const secret = env.UPSTREAM_SESSION_SECRET || env.SESSION_SECRET;
-    if (!secret && env.NEXT_PHASE !== 'phase-production-build') {
-      noticeOnce(
-        `[${name}] UPSTREAM_SESSION_SECRET is not set: using a development secret. Set it in production.`,
-      );
-    }
+    const secret = upstreamSessionSecretOf(name, env);
     const offset = { milliseconds: 0 };
     const state: GlobalUpstream = {
       offset,
       sessions: new UpstreamSessions({
         store: new MemorySessionStore(),
-        secret: secret || `${name}-dev-only-upstream-session-secret-change-me-00`,
+        secret,
         provider: deferredProvider(which, () => {
           state.state ??= start(state);
           return state.state.provider;

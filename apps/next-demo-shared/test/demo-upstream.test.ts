@@ -5,9 +5,15 @@
  * wiring refuses a bad `UPSTREAM` / bad dev-route input with a clear answer.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { upstreamControlResponse, upstreamStatsResponse } from '../src/dev-upstream.js';
-import { createDemoUpstream, DEMO_ACCOUNT, upstreamNameOf } from '../src/upstream.js';
+import { upstreamSessionSecretOf } from '../src/sessions.js';
+import {
+  accessSecondsOf,
+  createDemoUpstream,
+  DEMO_ACCOUNT,
+  upstreamNameOf,
+} from '../src/upstream.js';
 
 const devEnv = (upstream: string) => ({ NODE_ENV: 'test', UPSTREAM: upstream }) as const;
 
@@ -59,8 +65,9 @@ describe.each([
     expect(((await reset.json()) as { stats: { refreshCalls: number } }).stats.refreshCalls).toBe(
       0,
     );
-    // The tokens live 20 s: 15 s later they are inside the refresh window (10 s ahead).
-    const moved = await upstreamControlResponse(upstream, post({ advanceSeconds: 15 }));
+    // The tokens live 60 s (the default) and are due for a refresh 30 s before they end: 55 s
+    // later, they are.
+    const moved = await upstreamControlResponse(upstream, post({ advanceSeconds: 55 }));
     expect(moved.status).toBe(200);
     const tokens = await Promise.all(
       Array.from({ length: 10 }, () => upstream.sessions.getAccessToken(sid)),
@@ -93,6 +100,41 @@ describe.each([
 });
 
 describe('configuration', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('has the demo account of every demo: demo / demo-password-1 (TingTing: demo@example.com)', () => {
+    expect(DEMO_ACCOUNT).toEqual({
+      username: 'demo',
+      email: 'demo@example.com',
+      password: 'demo-password-1',
+    });
+  });
+
+  it('UPSTREAM_ACCESS_SECONDS defaults to 60, as in the Express and Passport demos', () => {
+    expect(accessSecondsOf(undefined)).toBe(60);
+    expect(accessSecondsOf('')).toBe(60);
+    expect(accessSecondsOf('20')).toBe(20);
+  });
+
+  it('UPSTREAM_SESSION_SECRET seals the sessions; SESSION_SECRET still works, with a warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const secret = 's'.repeat(43);
+    expect(upstreamSessionSecretOf('secret-test-a', { UPSTREAM_SESSION_SECRET: secret })).toBe(
+      secret,
+    );
+    expect(warn).not.toHaveBeenCalled();
+    expect(upstreamSessionSecretOf('secret-test-b', { SESSION_SECRET: secret })).toBe(secret);
+    expect(warn).toHaveBeenCalledWith(
+      '[secret-test-b] SESSION_SECRET is deprecated here: rename it to UPSTREAM_SESSION_SECRET.',
+    );
+    expect(upstreamSessionSecretOf('secret-test-c', {})).toMatch(/^secret-test-c-dev-only-/);
+    expect(warn).toHaveBeenLastCalledWith(
+      '[secret-test-c] UPSTREAM_SESSION_SECRET is not set: using a development secret. Set it in production.',
+    );
+  });
+
   it('defaults to Timbr and refuses an unknown UPSTREAM', () => {
     expect(upstreamNameOf(undefined)).toBe('timbr');
     expect(upstreamNameOf('')).toBe('timbr');

@@ -19,6 +19,7 @@ import { MemorySessionStore, UpstreamSessions } from '@tingting-auth/core/upstre
 import { Strategy, UpstreamStrategy } from '@tingting-auth/passport';
 import express from 'express';
 import { demoOrigin, startDevTingTing } from 'express-demo/dev-tingting';
+import { upstreamSessionSecretOf } from 'express-demo/dev-upstream';
 import * as views from 'express-demo/views';
 import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
@@ -49,7 +50,7 @@ export const VERIFY_LIMIT = Object.freeze({ limit: 60, windowMs: 15 * 60_000 });
 
 /**
  * @typedef {object} DemoOptions
- * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`). Default: process.env.
+ * @property {NodeJS.ProcessEnv} [env] Environment to read (`TINGTING_API_TOKEN`, `TINGTING_BASE_URL`, `OTP_SECRET`, `SESSION_SECRET`, `UPSTREAM_SESSION_SECRET`, `TRUST_PROXY`, `NODE_ENV`, `PUBLIC_URL`, `PORT`, and the upstream's: see `./dev-upstream.js`). Default: process.env.
  * @property {import('@tingting-auth/core').OTPPolicy} [policy] Engine policy overrides (tests shorten the resend cooldown).
  * @property {(line: string) => void} [log] Where notices and delivered codes go. Default: console.log.
  * @property {() => number} [clock] The clock of the embedded fake upstream and of the upstream sessions (tests move it).
@@ -141,7 +142,20 @@ export async function createDemo({ env = process.env, policy, log = console.log,
     webOTPOrigin: demoOrigin(env, 3001),
   });
 
-  const upstream = await startDevUpstream({ env, log, ...(clock ? { clock } : {}) });
+  // One secret seals the phone and password sessions, as in the Express demo (`UPSTREAM_SECRET`,
+  // this demo's old name for it, still works, with a warning).
+  const upstreamSecret = upstreamSessionSecretOf({
+    env,
+    log,
+    name: 'passport-demo',
+    legacy: ['UPSTREAM_SECRET'],
+  });
+  const upstream = await startDevUpstream({
+    env,
+    secret: upstreamSecret,
+    log,
+    ...(clock ? { clock } : {}),
+  });
   const users = createUserTable();
   /** Users signed in with a password, by id and by `provider:subject`. @type {Map<string, UpstreamUser>} */
   const upstreamUsers = new Map();
@@ -152,7 +166,7 @@ export async function createDemo({ env = process.env, policy, log = console.log,
   // (the mechanism password sign-in keeps its sessions in), filed under their own provider id.
   const phoneSessions = new UpstreamSessions({
     store: new MemorySessionStore(),
-    secret: env.UPSTREAM_SECRET || secret,
+    secret: upstreamSecret,
     providerId: 'phone',
     throttle: false,
   });

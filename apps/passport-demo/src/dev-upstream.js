@@ -1,12 +1,14 @@
 /**
- * The upstream token API the demo's password sign-in checks passwords with: `UPSTREAM=timbr`,
- * `notes` (the default) or `tingting` (TingTing accounts). With `UPSTREAM_URL`, the real service
- * at that origin (users type their own credentials); without it, a fake of that service runs in
- * this process with one account (`dev` / `dev-password`, TingTing: `dev@example.com`) and short
- * access-token lifetimes (`UPSTREAM_ACCESS_SECONDS`, default 60), so refreshes are visible.
+ * The upstream token API the demo's password sign-in checks passwords with: `UPSTREAM=timbr` (the
+ * default), `notes` or `tingting` (TingTing accounts). With `UPSTREAM_URL`, the real service at
+ * that origin (users type their own credentials); without it, a fake of that service runs in this
+ * process with the demo account (`demo` / `demo-password-1`, TingTing: `demo@example.com`) and
+ * short access-token lifetimes (`UPSTREAM_ACCESS_SECONDS`, default 60), so refreshes are visible.
+ *
+ * The variables are read by the Express demo's readers (`express-demo/dev-upstream`), so both
+ * demos take the same names and defaults.
  */
 
-import { randomBytes } from 'node:crypto';
 import {
   decodeJWTClaims,
   MemorySessionStore,
@@ -16,6 +18,7 @@ import {
   UpstreamSessions,
 } from '@tingting-auth/core/upstream';
 import { startFakeNotes, startFakeTimbr, startFakeTingTing } from '@tingting-auth/testing';
+import { accessSecondsOf, DEMO_ACCOUNT, upstreamNameOf } from 'express-demo/dev-upstream';
 
 /** @typedef {'timbr' | 'notes' | 'tingting'} UpstreamKind */
 
@@ -28,7 +31,8 @@ export const UPSTREAMS = Object.freeze({
 
 /**
  * @typedef {object} DevUpstreamOptions
- * @property {NodeJS.ProcessEnv} env `UPSTREAM`, `UPSTREAM_URL`, `UPSTREAM_ACCESS_SECONDS`, `UPSTREAM_SECRET`.
+ * @property {NodeJS.ProcessEnv} env `UPSTREAM`, `UPSTREAM_URL`, `UPSTREAM_ACCESS_SECONDS`.
+ * @property {string} secret Seals the upstream tokens (`UPSTREAM_SESSION_SECRET`, read by the app).
  * @property {(line: string) => void} log
  * @property {() => number} [clock] The clock of the fake and of the sessions (tests move it).
  */
@@ -52,19 +56,11 @@ export const UPSTREAMS = Object.freeze({
  * @param {DevUpstreamOptions} options
  * @returns {Promise<DevUpstream>}
  */
-export async function startDevUpstream({ env, log, clock = Date.now }) {
-  const kind = /** @type {UpstreamKind} */ (env.UPSTREAM || 'notes');
-  if (!Object.hasOwn(UPSTREAMS, kind)) {
-    throw new TypeError(`UPSTREAM must be timbr, notes or tingting, not ${JSON.stringify(kind)}`);
-  }
-  const secret = env.UPSTREAM_SECRET || randomBytes(32).toString('base64url');
-  const accessSeconds = Number(env.UPSTREAM_ACCESS_SECONDS || 60);
+export async function startDevUpstream({ env, secret, log, clock = Date.now }) {
+  const kind = /** @type {UpstreamKind} */ (upstreamNameOf(env.UPSTREAM));
+  const accessSeconds = accessSecondsOf(env.UPSTREAM_ACCESS_SECONDS);
   const lifetimes = { accessSeconds, refreshSeconds: 7 * 86_400 };
-  const account = {
-    username: 'dev',
-    email: 'dev@example.com',
-    password: 'dev-password',
-  };
+  const account = { ...DEMO_ACCOUNT };
   /** @type {{ url: string; stats: any; close(): Promise<void> } | undefined} */
   let fake;
   let baseURL = env.UPSTREAM_URL;

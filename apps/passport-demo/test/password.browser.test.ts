@@ -8,6 +8,7 @@
  */
 
 import { createServer, type Server } from 'node:http';
+import { DEMO_ACCOUNT } from 'express-demo/dev-upstream';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { closeServer, listen } from 'test-support/browser';
 import { launchChromium } from 'test-support/chromium';
@@ -70,7 +71,7 @@ describe.each([
     expect(await page.locator(`form[action="${ACTIONS.send}"]`).count()).toBe(1);
 
     // A wrong password: an error, nobody signed in.
-    await page.fill('#username', 'dev');
+    await page.fill('#username', DEMO_ACCOUNT.username);
     await page.fill('#password', 'not-the-password');
     await form.locator('button[type="submit"]').click();
     const alert = javaScriptEnabled ? '[data-error]' : '[data-password-error]';
@@ -81,21 +82,23 @@ describe.each([
     expect(new URL(page.url()).pathname).toBe('/');
 
     // The right one: the account page, with the profile the upstream sent for the access token.
-    await page.fill('#username', 'dev');
-    await page.fill('#password', 'dev-password');
+    await page.fill('#username', DEMO_ACCOUNT.username);
+    await page.fill('#password', DEMO_ACCOUNT.password);
     await Promise.all([
       page.waitForURL(`${origin}/account`),
       form.locator('button[type="submit"]').click(),
     ]);
     expect(await page.locator('h1').textContent()).toBe('You are signed in');
-    expect(await page.locator('[data-signed-in-as]').textContent()).toBe('dev');
-    expect(await page.locator('[data-detail="Username"]').textContent()).toBe('dev');
-    expect(await page.locator('[data-detail="Email"]').textContent()).toBe('dev@example.com');
+    expect(await page.locator('[data-signed-in-as]').textContent()).toBe(DEMO_ACCOUNT.username);
+    expect(await page.locator('[data-detail="Username"]').textContent()).toBe(
+      DEMO_ACCOUNT.username,
+    );
+    expect(await page.locator('[data-detail="Email"]').textContent()).toBe(DEMO_ACCOUNT.email);
     const firstExpiry = await page.getAttribute(
       '[data-detail="Access token expires"] time',
       'datetime',
     );
-    const subject = (await demo.upstream.sessions.list('dev')).length;
+    const subject = (await demo.upstream.sessions.list(DEMO_ACCOUNT.username)).length;
     expect(subject).toBe(1);
 
     // Three tabs open at once, past the access token's expiry: one refresh for all of them.
@@ -108,7 +111,9 @@ describe.each([
     expect(demo.upstream.fake?.stats.reuseDetected).toBe(0);
     for (const tab of tabs) {
       expect(new URL(tab.url()).pathname).toBe('/account');
-      expect(await tab.locator('[data-detail="Username"]').textContent()).toBe('dev');
+      expect(await tab.locator('[data-detail="Username"]').textContent()).toBe(
+        DEMO_ACCOUNT.username,
+      );
       const expiry = await tab.getAttribute(
         '[data-detail="Access token expires"] time',
         'datetime',
@@ -124,7 +129,7 @@ describe.each([
     ]);
     await page.goto(`${origin}/account`);
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await demo.upstream.sessions.list('dev')).toEqual([]);
+    expect(await demo.upstream.sessions.list(DEMO_ACCOUNT.username)).toEqual([]);
     await page.close();
   });
 });
