@@ -57,7 +57,9 @@ export interface RevocableSignInParams {
 export interface RevocableJWTParams {
   /**
    * On sign-in, the token `revocableSessions` made (`sub`, `sid`, `upstream`, and `phone` for
-   * phone sign-in); later, the cookie's, for a session that is still active.
+   * phone sign-in); later, the cookie's, for a session that is still active. A copy: its `sid`
+   * (the session's bearer secret) is readable but not enumerable, so logging or spreading the
+   * token leaves it out; the cookie keeps it whatever you answer.
    */
   token: Record<string, unknown>;
   /** On sign-in only: the user `authorize` returned. Absent on later requests. */
@@ -251,9 +253,17 @@ export function createRevocableSessions<Ended>(
     token: T,
     user: unknown,
   ): Promise<T> => {
+    // The app's copy: `sid` (a bearer secret) readable but not enumerable, out of its logs and
+    // spreads; it is put back on whatever the app answers.
+    const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
+    const sid = field(token, 'sid');
+    if (sid !== undefined) {
+      delete handed.sid;
+      Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
+    }
     let answer: unknown;
     try {
-      answer = await appJWT({ ...params, token } as unknown as RevocableJWTParams);
+      answer = await appJWT({ ...params, token: handed } as unknown as RevocableJWTParams);
     } catch (error) {
       if (user !== undefined) await abandon(user);
       throw error;

@@ -81,6 +81,8 @@ interface Seen {
   trigger: unknown;
   /** Whether the token's session was active while the app's callback ran. */
   activeThen: boolean;
+  /** The token as the app would log it. */
+  logged: string;
 }
 
 /** The app's `jwt` callback, recording what it saw, answering as `answer` says. */
@@ -99,6 +101,7 @@ function appJWT(answer: (params: RevocableJWTParams) => ReturnType<RevocableJWT>
       signingIn: user !== undefined,
       trigger: params.trigger,
       activeThen: active,
+      logged: `${JSON.stringify(token)} ${JSON.stringify({ ...token })} ${Object.keys(token)}`,
     });
     return answer(params);
   };
@@ -230,6 +233,9 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
       expect(jar.has(rig.cookie)).toBe(true);
       const [{ sid, sub, trigger }] = app.seen as [Seen];
       expect(trigger).toBe('signIn');
+      // The app's callback reads the session id, but its logs and spreads of the token leave it out.
+      expect(typeof sid).toBe('string');
+      for (const { logged } of app.seen) expect(logged).not.toContain(String(sid));
       const claims = await rig.decode(jar);
       expect(claims).toMatchObject({
         sid,
@@ -246,6 +252,7 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
       expect((session?.user as { id?: string } | undefined)?.id).toBe(sub);
       expect(session?.sessionId).toBe(listed[0]?.id);
       expect(app.seen.at(-1)).toMatchObject({ sid, signingIn: false, activeThen: true });
+      expect(app.seen.at(-1)?.logged).not.toContain(String(sid));
       expect(end).not.toHaveBeenCalled();
 
       // Sign-out still ends it; the ended session's token no longer reaches the app's callback.
