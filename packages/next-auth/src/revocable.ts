@@ -150,6 +150,9 @@ function header(headers: RequestHeaders, name: string): string | undefined {
 /** The public id of the session a token names, for the session callback (never stored). */
 const PUBLIC_ID = Symbol('tingting-auth.session-id');
 
+/** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
+const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
+
 /** Start a session for a verified number; the session id goes to the `jwt` callback on `user`. */
 export async function startSession(
   sessions: RevocableSessionsStore,
@@ -226,6 +229,8 @@ export function createRevocableSessions<Ended>(
   const abandoned = new WeakSet<object>();
   let warned = false;
   let warnedStore = false;
+  /** Told once per outage: set by a failed session read, cleared by the next one that works. */
+  let storeDown = false;
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
@@ -333,7 +338,19 @@ export function createRevocableSessions<Ended>(
         // No session id (ended before, or minted while revocation was off): nothing to check.
         const store = storeFor(stores, field(token, 'upstream'));
         if (typeof sid !== 'string' || store === undefined) return ended(token);
-        const status = await store.status(sid);
+        let status: Awaited<ReturnType<RevocableSessionsStore['status']>>;
+        try {
+          status = await store.status(sid);
+        } catch (error) {
+          // Fail closed without signing out: thrown, next-auth would clear the cookie, and the
+          // session would stay in the store with no browser holding it. The session callback
+          // answers no session; the next read after the outage checks the session again.
+          if (!storeDown) storeUnavailableWarning(error);
+          storeDown = true;
+          Object.defineProperty(token, UNAVAILABLE, { value: true, enumerable: false });
+          return token;
+        }
+        storeDown = false;
         if (!status.active) {
           if (!REFRESH_FAILURES.has(status.reason)) return ended(token);
           // next-auth#11653: the session callback tells the app to sign in again. No session id:
@@ -350,7 +367,12 @@ export function createRevocableSessions<Ended>(
         return own?.jwt === undefined ? token : runOwnJWT(own.jwt, params, token, undefined);
       },
       session({ session, token }) {
-        if (token === null || token === undefined || field(token, 'ended') === true) {
+        if (
+          token === null ||
+          token === undefined ||
+          field(token, 'ended') === true ||
+          (token as { [UNAVAILABLE]?: boolean })[UNAVAILABLE] === true
+        ) {
           return endedSession(session);
         }
         const error = field(token, 'error');
@@ -420,6 +442,22 @@ function unknownStoreWarning(upstream: unknown): void {
   process.emitWarning(
     `revocableSessions: a provider signed a user in with an UpstreamSessions${named} that revocableSessions was not given, so the session cookie stays empty and that session is left in the store until it expires. Pass the same UpstreamSessions to the provider and to revocableSessions (an array for several).`,
     { code: 'TINGTING_SESSIONS_NOT_REVOCABLE' },
+  );
+}
+
+/**
+ * The sessions store failed on a session read (Redis down): that read answers no session, the
+ * cookie is kept. Told once per outage; the error's name and code only (a client's message may
+ * hold its connection URL, password included), never a session id.
+ */
+function storeUnavailableWarning(error: unknown): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  const name = field(error, 'name');
+  const code = field(error, 'code');
+  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  process.emitWarning(
+    `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
+    { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
   );
 }
 
