@@ -3,7 +3,9 @@
  * password sign-in uses), and the `jwt` callback checks it on every request, so sign-out, "sign
  * out everywhere" and ending a session by id take effect at once, for every copy of the cookie.
  * The providers start the session in `authorize`, before next-auth asks the `signIn` callback;
- * the `signIn` callback here runs the app's own and ends the session of a sign-in it refuses.
+ * the `signIn` callback here runs the app's own and ends the session of a sign-in it refuses, and
+ * the `jwt` callback runs the app's own and ends the session of a sign-in it fails (a throw, or no
+ * token: next-auth then sets no cookie).
  */
 
 import type { RequestHeaders } from '@tingting-auth/core';
@@ -51,6 +53,37 @@ export interface RevocableSignInParams {
   credentials?: Record<string, unknown>;
 }
 
+/** What next-auth (v4 and v5 alike) hands the `jwt` callback, with the token `revocableSessions` made. */
+export interface RevocableJWTParams {
+  /**
+   * On sign-in, the token `revocableSessions` made (`sub`, `sid`, `upstream`, and `phone` for
+   * phone sign-in); later, the cookie's, for a session that is still active. A copy: its `sid`
+   * (the session's bearer secret) is readable but not enumerable, so logging or spreading the
+   * token leaves it out; the cookie keeps it whatever you answer.
+   */
+  token: Record<string, unknown>;
+  /** On sign-in only: the user `authorize` returned. Absent on later requests. */
+  user?: RevocableSignInUser;
+  /** On sign-in only: the provider's account. */
+  account?: { provider: string; type: string; providerAccountId: string } | null;
+  /** On sign-in with an OAuth provider: its profile. */
+  profile?: { sub?: string | null; name?: string | null; email?: string | null };
+  /** `'signIn'` (or `'signUp'`) on sign-in, `'update'` for `update(data)`; absent otherwise. */
+  trigger?: 'signIn' | 'signUp' | 'update';
+  /** As next-auth's. */
+  isNewUser?: boolean;
+  /** With `trigger: 'update'`: the data the client sent to `update`. */
+  session?: unknown;
+}
+
+/**
+ * Your own `jwt` callback, as `revocableSessions(sessions, { jwt })` runs it: answer the token
+ * (changed or not), or `null` for no session. `sid` and `upstream` are kept whatever it answers.
+ */
+export type RevocableJWT = (
+  params: RevocableJWTParams,
+) => Record<string, unknown> | null | PromiseLike<Record<string, unknown> | null>;
+
 /** Options of `revocableSessions`. */
 export interface RevocableSessionsOptions {
   /**
@@ -61,6 +94,16 @@ export interface RevocableSessionsOptions {
    * sign-in, so only this callback can end the session the refused `authorize` started.
    */
   signIn?(params: RevocableSignInParams): boolean | string | PromiseLike<boolean | string>;
+  /**
+   * Your own `jwt` callback, run by the one `revocableSessions` returns after it has made (on
+   * sign-in) or checked (later) the token, and only for an active session. When it throws or
+   * answers no token (`null`; `undefined` counts as `null`) during the sign-in, next-auth sets
+   * no cookie, so the session the provider just started is ended (reason `'ended_by_app'`,
+   * once) before next-auth answers with your throw, or `null`. On later requests its throw or
+   * `null` ends nothing. The token's `sid` and `upstream` are kept whatever it answers. Put it
+   * here, not beside the returned callbacks: yours would replace the one that checks the session.
+   */
+  jwt?(params: RevocableJWTParams): ReturnType<RevocableJWT>;
 }
 
 /**
@@ -70,11 +113,20 @@ export interface RevocableSessionsOptions {
 export interface RevocableSessionsConfig<Ended = null> {
   /**
    * `signIn` (yours, if given; a refused sign-in's session is ended), `jwt` (one
-   * `sessions.status(sid)` per request), `session`, `redirect`.
+   * `sessions.status(sid)` per request, then yours, if given; a sign-in it fails has its session
+   * ended), `session`, `redirect`.
    */
   callbacks: {
     signIn: (params: RevocableSignInParams) => Promise<boolean | string>;
-    jwt: <T extends object>(params: { token: T; user?: unknown }) => Promise<T | Ended>;
+    jwt: <T extends object>(params: {
+      token: T;
+      user?: unknown;
+      account?: unknown;
+      profile?: unknown;
+      trigger?: string;
+      isNewUser?: boolean;
+      session?: unknown;
+    }) => Promise<T | Ended>;
     session: <S extends object>(params: { session: S; token?: unknown }) => S;
     redirect: typeof redirect;
   };
@@ -97,6 +149,9 @@ function header(headers: RequestHeaders, name: string): string | undefined {
 
 /** The public id of the session a token names, for the session callback (never stored). */
 const PUBLIC_ID = Symbol('tingting-auth.session-id');
+
+/** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
+const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
 
 /** Start a session for a verified number; the session id goes to the `jwt` callback on `user`. */
 export async function startSession(
@@ -170,20 +225,69 @@ export function createRevocableSessions<Ended>(
   const own = checkOptions('revocableSessions', options);
   /** The users the `signIn` below let through, to tell a replaced `signIn` callback apart. */
   const admitted = new WeakSet<object>();
+  /** The users whose session was ended here: a sign-in's session is ended once. */
+  const abandoned = new WeakSet<object>();
   let warned = false;
   let warnedStore = false;
+  /** Told once per outage: set by a failed session read, cleared by the next one that works. */
+  let storeDown = false;
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
    * the refusal stands whatever the store answers (the session then lasts until it expires).
    */
   const abandon = async (user: unknown): Promise<void> => {
+    if (typeof user !== 'object' || user === null || abandoned.has(user)) return;
+    abandoned.add(user);
     const sid = field(user, 'sid');
     const store = storeFor(stores, field(user, 'upstream'));
     if (typeof sid !== 'string' || store === undefined) return;
     try {
       await store.end(sid, 'ended_by_app');
     } catch {}
+  };
+
+  /**
+   * Run the app's `jwt` callback on the token made or checked here. During a sign-in (`user`
+   * given), a throw or an answer that is no token means next-auth sets no cookie: the session is
+   * ended, then the app's answer stands. The claims that name the session are kept.
+   */
+  const runOwnJWT = async <T extends object>(
+    appJWT: NonNullable<RevocableSessionsOptions['jwt']>,
+    params: object,
+    token: T,
+    user: unknown,
+  ): Promise<T> => {
+    // The app's copy: `sid` (a bearer secret) readable but not enumerable, out of its logs and
+    // spreads; it is put back on whatever the app answers.
+    const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
+    const sid = field(token, 'sid');
+    if (sid !== undefined) {
+      delete handed.sid;
+      Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
+    }
+    let answer: unknown;
+    try {
+      answer = await appJWT({ ...params, token: handed } as unknown as RevocableJWTParams);
+    } catch (error) {
+      if (user !== undefined) await abandon(user);
+      throw error;
+    }
+    // No token (`null`, or `undefined` and the like, which next-auth would encode as a token of
+    // nothing): no session, and during a sign-in no cookie will name this one.
+    if (typeof answer !== 'object' || answer === null) {
+      if (user !== undefined) await abandon(user);
+      // v4's types allow no `null` here; it is what next-auth gets from the app's own callback.
+      return null as unknown as T;
+    }
+    const kept: Record<string, unknown> = { ...answer };
+    for (const claim of ['sid', 'upstream']) {
+      const value = field(token, claim);
+      if (value !== undefined) kept[claim] = value;
+    }
+    const id = (token as { [PUBLIC_ID]?: string })[PUBLIC_ID];
+    if (id !== undefined) Object.defineProperty(kept, PUBLIC_ID, { value: id, enumerable: false });
+    return kept as T;
   };
 
   return {
@@ -203,7 +307,8 @@ export function createRevocableSessions<Ended>(
         else if (typeof user === 'object' && user !== null) admitted.add(user);
         return answer;
       },
-      async jwt({ token, user }) {
+      async jwt(params) {
+        const { token, user } = params;
         if (user !== undefined) {
           const sid = field(user, 'sid');
           const store = storeFor(stores, field(user, 'upstream'));
@@ -220,11 +325,12 @@ export function createRevocableSessions<Ended>(
           // Only what names the session: no profile data to go stale in a cookie.
           const claims = statelessJWT({ token: { sub: field(token, 'sub') }, user });
           const upstream = store.providerId;
-          return {
+          const made = {
             ...claims,
             sid,
             ...(upstream === undefined ? {} : { upstream }),
           } as unknown as typeof token;
+          return own?.jwt === undefined ? made : runOwnJWT(own.jwt, params, made, user);
         }
         const sid = field(token, 'sid');
         // The upstream refused a refresh earlier: keep telling the browser, with no store read.
@@ -232,7 +338,19 @@ export function createRevocableSessions<Ended>(
         // No session id (ended before, or minted while revocation was off): nothing to check.
         const store = storeFor(stores, field(token, 'upstream'));
         if (typeof sid !== 'string' || store === undefined) return ended(token);
-        const status = await store.status(sid);
+        let status: Awaited<ReturnType<RevocableSessionsStore['status']>>;
+        try {
+          status = await store.status(sid);
+        } catch (error) {
+          // Fail closed without signing out: thrown, next-auth would clear the cookie, and the
+          // session would stay in the store with no browser holding it. The session callback
+          // answers no session; the next read after the outage checks the session again.
+          if (!storeDown) storeUnavailableWarning(error);
+          storeDown = true;
+          Object.defineProperty(token, UNAVAILABLE, { value: true, enumerable: false });
+          return token;
+        }
+        storeDown = false;
         if (!status.active) {
           if (!REFRESH_FAILURES.has(status.reason)) return ended(token);
           // next-auth#11653: the session callback tells the app to sign in again. No session id:
@@ -246,10 +364,15 @@ export function createRevocableSessions<Ended>(
         }
         // Non-enumerable: the session callback sees it; the encoded JWT does not carry it.
         Object.defineProperty(token, PUBLIC_ID, { value: status.id, enumerable: false });
-        return token;
+        return own?.jwt === undefined ? token : runOwnJWT(own.jwt, params, token, undefined);
       },
       session({ session, token }) {
-        if (token === null || token === undefined || field(token, 'ended') === true) {
+        if (
+          token === null ||
+          token === undefined ||
+          field(token, 'ended') === true ||
+          (token as { [UNAVAILABLE]?: boolean })[UNAVAILABLE] === true
+        ) {
           return endedSession(session);
         }
         const error = field(token, 'error');
@@ -286,22 +409,24 @@ export function createRevocableSessions<Ended>(
   };
 }
 
-/** The options, checked: an object with `signIn` (a function) only, or nothing. */
+/** The options, checked: an object with `signIn` and `jwt` (functions) only, or nothing. */
 function checkOptions(
   caller: string,
   options: RevocableSessionsOptions | undefined,
 ): RevocableSessionsOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${caller}: options must be an object, e.g. { signIn }`);
+    throw new TypeError(`${caller}: options must be an object, e.g. { signIn, jwt }`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signIn') {
-      throw new TypeError(`${caller}: unknown option \`${key}\`; known options: signIn`);
+    if (key !== 'signIn' && key !== 'jwt') {
+      throw new TypeError(`${caller}: unknown option \`${key}\`; known options: signIn, jwt`);
     }
   }
-  if (options.signIn !== undefined && typeof options.signIn !== 'function') {
-    throw new TypeError(`${caller}: \`signIn\` must be a function (your signIn callback)`);
+  for (const name of ['signIn', 'jwt'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`${caller}: \`${name}\` must be a function (your ${name} callback)`);
+    }
   }
   return options;
 }
@@ -317,6 +442,22 @@ function unknownStoreWarning(upstream: unknown): void {
   process.emitWarning(
     `revocableSessions: a provider signed a user in with an UpstreamSessions${named} that revocableSessions was not given, so the session cookie stays empty and that session is left in the store until it expires. Pass the same UpstreamSessions to the provider and to revocableSessions (an array for several).`,
     { code: 'TINGTING_SESSIONS_NOT_REVOCABLE' },
+  );
+}
+
+/**
+ * The sessions store failed on a session read (Redis down): that read answers no session, the
+ * cookie is kept. Told once per outage; the error's name and code only (a client's message may
+ * hold its connection URL, password included), never a session id.
+ */
+function storeUnavailableWarning(error: unknown): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  const name = field(error, 'name');
+  const code = field(error, 'code');
+  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  process.emitWarning(
+    `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
+    { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
   );
 }
 

@@ -26,6 +26,8 @@ export type {
   TingTingUser,
 } from './provider.js';
 export type {
+  RevocableJWT,
+  RevocableJWTParams,
   RevocableSessionsConfig,
   RevocableSessionsOptions,
   RevocableSessionsStore,

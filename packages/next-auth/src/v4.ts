@@ -87,7 +87,8 @@ export function UpstreamCredentials(
  * reads the session once; an ended session's cookie gives no session (`getServerSession` answers
  * an empty one); a session the upstream refused to refresh gives `{ error: 'RefreshTokenError' }`
  * with no user. Your own `signIn` callback goes in `options`: when it refuses (`false`, a
- * redirect URL) or throws, the session `authorize` started is ended before v4 answers.
+ * redirect URL) or throws, the session `authorize` started is ended before v4 answers; so
+ * does your `jwt` callback (`options.jwt`) when it throws or answers `null` during the sign-in.
  *
  * @example
  * ```ts

@@ -139,7 +139,8 @@ export function UpstreamCredentials(
  * and `auth()` answers `null`; a session the upstream refused to refresh gives
  * `{ error: 'RefreshTokenError' }` with no user. Your own `signIn` callback goes in `options`:
  * when it refuses (`false`, a redirect URL) or throws, the session `authorize` started is ended
- * before Auth.js answers.
+ * before Auth.js answers; so does your `jwt` callback (`options.jwt`) when it throws or answers
+ * `null` during the sign-in.
  *
  * @example
  * ```ts
@@ -164,7 +165,8 @@ export function revocableSessions(
     sessions,
     options,
     () => null,
-    (session) => session,
+    // The store failed on this read: no session (`auth()` answers `null`), the cookie is kept.
+    <S extends object>() => null as unknown as S,
   );
 }
 

@@ -21,6 +21,7 @@ import type { AuthOptions } from 'next-auth';
 import { decode as decodeV4 } from 'next-auth/jwt';
 import { CredentialsSignin } from 'next-auth-v5';
 import {
+  type RevocableJWT,
   type RevocableSessionsOptions,
   type RevocableSignInParams,
   revocableSessions as revocableV4,
@@ -131,6 +132,8 @@ export interface RigOptions {
   revocable?: RevocableSessionsOptions;
   /** The app's `signIn` callback put beside `revocableSessions`' callbacks, replacing its own. */
   signInBeside?: (params: RevocableSignInParams) => Promise<boolean | string>;
+  /** The app's `jwt` callback put beside `revocableSessions`' callbacks, replacing its own. */
+  jwtBeside?: RevocableJWT;
   /** Phone sign-in too (`callback/tingting`), with revocable sessions of its own. */
   phone?: boolean;
 }
@@ -175,7 +178,10 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
       })
     : undefined;
   const stores = phoneSessions === undefined ? sessions : [phoneSessions, sessions];
-  const beside = options.signInBeside === undefined ? {} : { signIn: options.signInBeside };
+  const beside = {
+    ...(options.signInBeside === undefined ? {} : { signIn: options.signInBeside }),
+    ...(options.jwtBeside === undefined ? {} : { jwt: options.jwtBeside }),
+  };
   const cookie = major === 'v4' ? 'next-auth.session-token' : 'authjs.session-token';
   let handle: (request: Request) => Promise<Reply>;
   if (major === 'v4') {
@@ -193,7 +199,13 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
       events: revocable.events as AuthOptions['events'],
     };
     handle = async (req) => {
-      const answer = await AuthHandler({ req, options: authOptions });
+      let answer: Awaited<ReturnType<typeof AuthHandler>>;
+      try {
+        answer = await AuthHandler({ req, options: authOptions });
+      } catch {
+        // v4's route handlers do not catch what AuthHandler throws: Next.js answers 500.
+        return { status: 500, body: 'Internal Server Error', location: undefined, setCookies: [] };
+      }
       return {
         status: answer.status ?? (answer.redirect ? 302 : 200),
         body: answer.body,
