@@ -1,4 +1,5 @@
 import {
+  type ProtocolRefusal,
   type ProtocolRequest,
   type ProtocolResult,
   type SessionsProtocol,
@@ -172,6 +173,10 @@ export abstract class RevocableStrategy extends StrategyBase {
   // TypeScript `protected`, never `#private`: Passport calls `authenticate` on a copy.
   /** `undefined`: the TingTing strategy without its `sessions` option. */
   protected abstract readonly revocable: StrategySessions | undefined;
+  /** The strategy's method and cross-site check (core's `checkRequest`, with its options). */
+  protected abstract readonly checkRequest: (
+    request: ProtocolRequest,
+  ) => ProtocolRefusal | undefined;
 
   private need(method: string): SessionsProtocol {
     if (this.revocable !== undefined) return this.revocable.protocol;
@@ -261,9 +266,14 @@ export abstract class RevocableStrategy extends StrategyBase {
   /**
    * End the session of `req` in the store (for password sign-in, the upstream session: its
    * logout when the provider has one) and forget its id. Call it before `req.logout()`. Resolves
-   * whether a session was active; `false` when there is none (or no `sessions`).
+   * whether a session was active; `false` when there is none (or no `sessions`). A cross-site
+   * request (the strategy's check, as for its sign-in posts; any method) rejects with a 403
+   * `CROSS_SITE_REQUEST` `TingTingHTTPError` and ends nothing: do not log the user out then.
    */
   async signOut(req: Request): Promise<boolean> {
+    const { method: _, ...crossSite } = requestOf(req);
+    const refusal = this.checkRequest(crossSite);
+    if (refusal !== undefined) throw TingTingHTTPError.fromRefusal(refusal);
     const session = (req as WithSession).session;
     const stored = session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
     if (this.revocable === undefined || stored?.strategy !== this.name) return false;
