@@ -195,8 +195,9 @@ export function createTingTingAuth(
     } else {
       const created = managed && (await managed.start(toProtocol(req), phone).catch(unavailable));
       const stored: Stored = { phone, verifiedAt, ...(created ? { sid: created.sid } : {}) };
-      // The browser will never hold a session that failed here: end it rather than leave it listed.
-      await host.signInHere(req, stored, created && (() => sessions!.end(created.sid)));
+      // A session that failed here is ended (the browser will never hold it); once this one is
+      // saved, the one the browser held before is ended (it signed in again).
+      await host.signInHere(req, stored, sessions);
     }
     answer(req, res, redirects?.afterVerify, result.answer);
   }, redirects?.afterSend);
