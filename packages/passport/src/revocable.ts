@@ -61,22 +61,30 @@ function hide(target: object, name: string, value: unknown): void {
  * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the session id into
  * the new one. Nothing is written before: a user the app never logs in (a custom callback that
  * refuses) gets no session id in their cookie session. When the cookie session cannot be
- * regenerated or saved, the browser will never hold the session: `abandon` ends it at once.
+ * regenerated or saved, the browser will never hold the session: it is ended at once. Once it is
+ * saved, the session this strategy had stored in the old cookie session (the browser signs in
+ * again) is ended: nobody can present it any more. A failed save leaves that one as it was.
  */
 export function keepOnLogIn(
   request: Request,
   stored: StoredSession,
-  abandon: () => Promise<unknown>,
+  sessions: Pick<UpstreamSessions, 'end'>,
 ): void {
   const req = request as WithSession;
   const session = req.session;
   const regenerate = session?.regenerate;
   if (session === undefined || typeof regenerate !== 'function') return;
+  const held = session[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
+  let replaced =
+    held?.strategy === stored.strategy && typeof held.sid === 'string' && held.sid !== stored.sid
+      ? held.sid
+      : undefined;
   let abandoned = false;
   const failed = (error: unknown) => {
     if (!error || abandoned) return;
     abandoned = true;
-    abandon().catch(() => {});
+    replaced = undefined;
+    sessions.end(stored.sid).catch(() => {});
   };
   // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
   hide(session, 'regenerate', function (this: SessionLike, done: (error?: unknown) => void) {
@@ -88,9 +96,18 @@ export function keepOnLogIn(
         const save = fresh.save;
         if (typeof save === 'function') {
           hide(fresh, 'save', function (this: SessionLike, saved: (error?: unknown) => void) {
+            // Again: Passport's `keepSessionInfo` copies the old session's entries over it.
+            this[UPSTREAM_SESSION_KEY] = stored;
             return save.call(this, (error?: unknown) => {
               failed(error);
-              saved(error);
+              const old = error ? undefined : replaced;
+              replaced = undefined;
+              if (old === undefined) return saved(error);
+              // Before Passport answers; ending it cannot fail the sign-in.
+              sessions.end(old).then(
+                () => saved(),
+                () => saved(),
+              );
             });
           });
         }

@@ -207,7 +207,7 @@ export class Strategy extends RevocableStrategy {
         managed.start(input, phone).then(
           (created) => {
             const sid = created.sid;
-            keepOnLogIn(req, { strategy: this.name, sid }, () => this.revocable!.sessions.end(sid));
+            keepOnLogIn(req, { strategy: this.name, sid }, this.revocable!.sessions);
             end.success(user, info);
           },
           (error: unknown) => end.error(error),

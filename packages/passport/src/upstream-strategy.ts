@@ -210,7 +210,7 @@ export class UpstreamStrategy extends RevocableStrategy {
       if (answer.kind === 'error') return end.error(answer.error);
       return end.fail(answer.info ?? challengeOf(ACCESS_DENIED, ''), ACCESS_DENIED.status);
     }
-    keepOnLogIn(req, { strategy: this.name, sid }, () => this.sessions.end(sid));
+    keepOnLogIn(req, { strategy: this.name, sid }, this.sessions);
     end.success(answer.user, answer.info);
   }
 
