@@ -146,11 +146,14 @@ export function createTingTingAuth(
   const formOf = (session: Session) => formOfAny<T.FormState>(session);
   let warned = false;
 
-  /** Method and cross-site checks (or the app's CSRF middleware), then the per-IP limiter. */
+  /** Method and cross-site checks (or the app's CSRF middleware, once), then the per-IP limiter. */
   async function guard(req: Req, res: ServerResponse, limit?: T.Middleware | false) {
     const refusal = otp.check(toProtocol(req));
     if (refusal !== undefined) throw TingTingHTTPError.fromRefusal(refusal);
     await appCsrf(req, res);
+    await limited(req, res, limit);
+  }
+  async function limited(req: Req, res: ServerResponse, limit?: T.Middleware | false) {
     if (limit) await callback((done) => limit(req, res, done));
   }
 
@@ -180,7 +183,8 @@ export function createTingTingAuth(
       warned = true;
       throw new TingTingHTTPError('SESSION_REQUIRED', { message });
     }
-    await guard(req, res, verifyLimit);
+    // The checks (and the app's CSRF middleware) ran above: only the limiter is left.
+    await limited(req, res, verifyLimit);
     const result = await otp.verify(toProtocol(req));
     if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
     const { phone, purpose, verifiedAt } = result.value;
@@ -191,8 +195,9 @@ export function createTingTingAuth(
     } else {
       const created = managed && (await managed.start(toProtocol(req), phone).catch(unavailable));
       const stored: Stored = { phone, verifiedAt, ...(created ? { sid: created.sid } : {}) };
-      // The browser will never hold a session that failed here: end it rather than leave it listed.
-      await host.signInHere(req, stored, created && (() => sessions!.end(created.sid)));
+      // A session that failed here is ended (the browser will never hold it); once this one is
+      // saved, the one the browser held before is ended (it signed in again).
+      await host.signInHere(req, stored, sessions);
     }
     answer(req, res, redirects?.afterVerify, result.answer);
   }, redirects?.afterSend);

@@ -137,8 +137,9 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     if (!result.ok) throw TingTingHTTPError.fromRefusal(result.error);
     const { sid, subject, provider, user } = result.value;
     const stored: U.UpstreamSessionData = { sid, subject, provider, identifier: user.identifier };
-    // The browser will never hold a session that failed here: end it rather than leave it live.
-    await host.signInHere(req, stored, () => sessions.end(sid));
+    // A session that failed here is ended (the browser will never hold it); once this one is
+    // saved, the one the browser held before is ended (it signed in again).
+    await host.signInHere(req, stored, sessions);
     answer(req, res, redirects?.afterSignIn, result.answer);
   });
 

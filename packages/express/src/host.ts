@@ -112,10 +112,11 @@ export interface Host {
   sidOf(req: IncomingMessage): string | undefined;
   /**
    * Sign in here: a new session id (an id planted before sign-in, fixation, is worth nothing), then
-   * `data` at the router's key, saved. On a failure `abandon` runs (end the revocable session the
-   * browser will never hold) and the error is thrown.
+   * `data` at the router's key, saved. With `sessions` and a revocable `data.sid`: on a failure
+   * that session is ended (the browser will never hold it) and the error is thrown; once saved,
+   * the revocable session the browser held before (this router's, signing in again) is ended.
    */
-  signInHere(req: IncomingMessage, data: object, abandon?: () => Promise<unknown>): Promise<void>;
+  signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
   /** Clear the signed-in data and rotate the session id, so a copied cookie is dead. */
   signOutHere(req: IncomingMessage): Promise<void>;
   /** The session pages over core's sessions protocol; `signedOut` is the code a signed-out request gets. */
@@ -123,6 +124,11 @@ export interface Host {
   /** The router: the POST `routes`, then the session paths when there are `sessions`. */
   router(routes: Record<string, T.Middleware>, managed: ManagedSessions | undefined): T.Middleware;
 }
+
+/** What a router keeps at its key: the revocable session's id, when it has one. */
+export type StoredSid = { sid?: string | undefined };
+/** The sessions a router ends a revocable session in (core's `UpstreamSessions`). */
+export type EndsSessions = { end(sid: string): Promise<boolean> };
 
 /** The Express side both routers share, over one session key and one set of redirects. */
 export function createHost(options: HostOptions): Host {
@@ -183,16 +189,24 @@ export function createHost(options: HostOptions): Host {
     return typeof sid === 'string' ? sid : undefined;
   };
 
-  async function signInHere(req: IncomingMessage, data: object, abandon?: () => Promise<unknown>) {
+  async function signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions) {
     const r = req as HostRequest;
+    // Read before `regenerate` drops it: the session this browser held, if it signs in again.
+    const previous = sidOf(req);
     try {
       await callback((done) => r.session!.regenerate(done));
       const fresh = r.session as Session;
       fresh[key] = data;
       await callback((done) => fresh.save(done));
     } catch (error) {
-      await abandon?.().catch(() => {});
+      if (data.sid !== undefined) await sessions?.end(data.sid).catch(() => {});
       throw error;
+    }
+    // Only now, with the new one saved: a failed sign-in leaves the old session as it was. The
+    // browser can no longer present it, so it is ended rather than left live (and, for password
+    // sign-in, its upstream tokens kept) until it expires. Failing to end it fails no sign-in.
+    if (previous !== undefined && previous !== data.sid) {
+      await sessions?.end(previous).catch(() => {});
     }
   }
 

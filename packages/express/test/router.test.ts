@@ -378,6 +378,21 @@ describe.each([
         .send({ phone: PHONE });
       expect(accepted.status).toBe(202);
     });
+
+    it("runs the app's CSRF middleware once per request on each route", async () => {
+      const calls: string[] = [];
+      const csrf = (req: { url?: string }, _res: unknown, next: (error?: unknown) => void) => {
+        calls.push(req.url ?? '');
+        next();
+      };
+      const { agent } = setup({ options: { crossSiteProtection: csrf } });
+      const { code } = await sendCode(agent);
+      expect(calls).toEqual(['/send']);
+      expect((await agent.post('/auth/verify').send({ phone: PHONE, code })).status).toBe(200);
+      expect(calls).toEqual(['/send', '/verify']);
+      expect((await agent.post('/auth/sign-out')).status).toBe(204);
+      expect(calls).toEqual(['/send', '/verify', '/sign-out']);
+    });
   });
 
   describe('malformed bodies', () => {

@@ -1,4 +1,5 @@
 import {
+  type ProtocolRefusal,
   type ProtocolRequest,
   type ProtocolResult,
   type SessionsProtocol,
@@ -60,22 +61,30 @@ function hide(target: object, name: string, value: unknown): void {
  * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the session id into
  * the new one. Nothing is written before: a user the app never logs in (a custom callback that
  * refuses) gets no session id in their cookie session. When the cookie session cannot be
- * regenerated or saved, the browser will never hold the session: `abandon` ends it at once.
+ * regenerated or saved, the browser will never hold the session: it is ended at once. Once it is
+ * saved, the session this strategy had stored in the old cookie session (the browser signs in
+ * again) is ended: nobody can present it any more. A failed save leaves that one as it was.
  */
 export function keepOnLogIn(
   request: Request,
   stored: StoredSession,
-  abandon: () => Promise<unknown>,
+  sessions: Pick<UpstreamSessions, 'end'>,
 ): void {
   const req = request as WithSession;
   const session = req.session;
   const regenerate = session?.regenerate;
   if (session === undefined || typeof regenerate !== 'function') return;
+  const held = session[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
+  let replaced =
+    held?.strategy === stored.strategy && typeof held.sid === 'string' && held.sid !== stored.sid
+      ? held.sid
+      : undefined;
   let abandoned = false;
   const failed = (error: unknown) => {
     if (!error || abandoned) return;
     abandoned = true;
-    abandon().catch(() => {});
+    replaced = undefined;
+    sessions.end(stored.sid).catch(() => {});
   };
   // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
   hide(session, 'regenerate', function (this: SessionLike, done: (error?: unknown) => void) {
@@ -87,9 +96,18 @@ export function keepOnLogIn(
         const save = fresh.save;
         if (typeof save === 'function') {
           hide(fresh, 'save', function (this: SessionLike, saved: (error?: unknown) => void) {
+            // Again: Passport's `keepSessionInfo` copies the old session's entries over it.
+            this[UPSTREAM_SESSION_KEY] = stored;
             return save.call(this, (error?: unknown) => {
               failed(error);
-              saved(error);
+              const old = error ? undefined : replaced;
+              replaced = undefined;
+              if (old === undefined) return saved(error);
+              // Before Passport answers; ending it cannot fail the sign-in.
+              sessions.end(old).then(
+                () => saved(),
+                () => saved(),
+              );
             });
           });
         }
@@ -172,6 +190,10 @@ export abstract class RevocableStrategy extends StrategyBase {
   // TypeScript `protected`, never `#private`: Passport calls `authenticate` on a copy.
   /** `undefined`: the TingTing strategy without its `sessions` option. */
   protected abstract readonly revocable: StrategySessions | undefined;
+  /** The strategy's method and cross-site check (core's `checkRequest`, with its options). */
+  protected abstract readonly checkRequest: (
+    request: ProtocolRequest,
+  ) => ProtocolRefusal | undefined;
 
   private need(method: string): SessionsProtocol {
     if (this.revocable !== undefined) return this.revocable.protocol;
@@ -261,9 +283,14 @@ export abstract class RevocableStrategy extends StrategyBase {
   /**
    * End the session of `req` in the store (for password sign-in, the upstream session: its
    * logout when the provider has one) and forget its id. Call it before `req.logout()`. Resolves
-   * whether a session was active; `false` when there is none (or no `sessions`).
+   * whether a session was active; `false` when there is none (or no `sessions`). A cross-site
+   * request (the strategy's check, as for its sign-in posts; any method) rejects with a 403
+   * `CROSS_SITE_REQUEST` `TingTingHTTPError` and ends nothing: do not log the user out then.
    */
   async signOut(req: Request): Promise<boolean> {
+    const { method: _, ...crossSite } = requestOf(req);
+    const refusal = this.checkRequest(crossSite);
+    if (refusal !== undefined) throw TingTingHTTPError.fromRefusal(refusal);
     const session = (req as WithSession).session;
     const stored = session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
     if (this.revocable === undefined || stored?.strategy !== this.name) return false;

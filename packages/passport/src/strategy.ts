@@ -109,6 +109,8 @@ export class Strategy extends RevocableStrategy {
   private readonly settings: ReturnType<typeof resolveOptions>;
   /** With `sessions`: the revocable sessions (`sessionGuard`, `listSessions`, …). */
   protected readonly revocable: StrategySessions | undefined;
+  /** The method and cross-site check of its sign-in posts, for `signOut`. */
+  protected readonly checkRequest: RevocableStrategy['checkRequest'];
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -128,6 +130,7 @@ export class Strategy extends RevocableStrategy {
     this.settings = resolveOptions(options, verify);
     this.name = this.settings.name;
     this.revocable = this.settings.revocable;
+    this.checkRequest = this.settings.protocol.check;
   }
 
   /** Runs the step of `options.tingtingAction`; ends in one of `pass`, `success`, `fail`, `error`. */
@@ -204,7 +207,7 @@ export class Strategy extends RevocableStrategy {
         managed.start(input, phone).then(
           (created) => {
             const sid = created.sid;
-            keepOnLogIn(req, { strategy: this.name, sid }, () => this.revocable!.sessions.end(sid));
+            keepOnLogIn(req, { strategy: this.name, sid }, this.revocable!.sessions);
             end.success(user, info);
           },
           (error: unknown) => end.error(error),

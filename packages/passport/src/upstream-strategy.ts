@@ -148,6 +148,8 @@ export class UpstreamStrategy extends RevocableStrategy {
   private readonly protocol: PasswordProtocol;
   /** The revocable sessions (`sessionGuard`, `listSessions`, `endSession`, …). */
   protected readonly revocable: StrategySessions;
+  /** The method and cross-site check of its sign-in posts, for `signOut`. */
+  protected readonly checkRequest: RevocableStrategy['checkRequest'];
 
   /**
    * @param options Checked here: a mistake is a `TypeError` that says what to write.
@@ -176,6 +178,7 @@ export class UpstreamStrategy extends RevocableStrategy {
     this.name = this.settings.name;
     const protocol = createSessionsProtocol(this.protocol.options, { sessions: this.sessions });
     this.revocable = { protocol, sessions: this.sessions };
+    this.checkRequest = this.protocol.check;
   }
 
   /** Signs in with the body's username and password; ends in one of `success`, `fail`, `error`. */
@@ -207,7 +210,7 @@ export class UpstreamStrategy extends RevocableStrategy {
       if (answer.kind === 'error') return end.error(answer.error);
       return end.fail(answer.info ?? challengeOf(ACCESS_DENIED, ''), ACCESS_DENIED.status);
     }
-    keepOnLogIn(req, { strategy: this.name, sid }, () => this.sessions.end(sid));
+    keepOnLogIn(req, { strategy: this.name, sid }, this.sessions);
     end.success(answer.user, answer.info);
   }
 

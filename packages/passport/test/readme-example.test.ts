@@ -70,6 +70,11 @@ it('sends a code, signs in with it, shows the user, and signs out', async () => 
   expect(verified.body).toEqual({ user: { id: '+9779812345678', phone: '+9779812345678' } });
   expect((await agent.get('/me')).body.user).toEqual(verified.body.user);
 
+  const crossSite = await agent.post('/auth/sign-out').set('Sec-Fetch-Site', 'cross-site');
+  expect(crossSite.status).toBe(403);
+  expect(crossSite.body).toEqual({ error: { code: 'CROSS_SITE_REQUEST' } });
+  expect((await agent.get('/me')).body.user).toEqual(verified.body.user);
+
   expect((await agent.post('/auth/sign-out')).status).toBe(204);
   expect((await agent.get('/me')).body).toEqual({ user: null });
 });

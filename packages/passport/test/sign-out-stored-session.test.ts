@@ -18,12 +18,14 @@ function phoneStrategy(sessions: UpstreamSessions, name?: string) {
   );
 }
 
-function requestWith(stored: unknown, authenticated: boolean) {
+function requestWith(stored: unknown, authenticated: boolean, headers = {}) {
   const session: Record<string, unknown> = { [UPSTREAM_SESSION_KEY]: stored };
-  return { session, isAuthenticated: () => authenticated } as unknown as Request & {
+  return { session, headers, isAuthenticated: () => authenticated } as unknown as Request & {
     session: Record<string, unknown>;
   };
 }
+
+const CROSS_SITE = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
 
 describe('strategy.signOut(req)', () => {
   for (const authenticated of [true, false]) {
@@ -36,6 +38,31 @@ describe('strategy.signOut(req)', () => {
       expect(req.session[UPSTREAM_SESSION_KEY]).toBeUndefined();
     });
   }
+
+  it('refuses a cross-site request with 403 CROSS_SITE_REQUEST and ends nothing', async () => {
+    const sessions = new UpstreamSessions({ store: new MemorySessionStore(), secret: SECRET });
+    const { sid } = await sessions.create({ subject: '+9779812345678' });
+    const stored = { strategy: 'tingting', sid };
+    for (const headers of [CROSS_SITE, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }]) {
+      const req = requestWith(stored, true, { host: 'app.example', ...headers });
+      await expect(phoneStrategy(sessions).signOut(req)).rejects.toMatchObject({
+        status: 403,
+        code: 'CROSS_SITE_REQUEST',
+      });
+      expect(req.session[UPSTREAM_SESSION_KEY]).toEqual(stored);
+    }
+    expect((await sessions.status(sid)).active).toBe(true);
+    // Without `sessions` too: an app that signs out after it logs nobody out from another site.
+    const { engine } = makeEngine();
+    const plain = new Strategy({ engine }, async (phone) => ({ phone }));
+    await expect(plain.signOut(requestWith(undefined, true, CROSS_SITE))).rejects.toMatchObject({
+      code: 'CROSS_SITE_REQUEST',
+    });
+    // The same-origin post goes through (the strategy's own check: `allowedOrigins` too).
+    const sameOrigin = requestWith(stored, true, { 'sec-fetch-site': 'same-origin' });
+    await expect(phoneStrategy(sessions).signOut(sameOrigin)).resolves.toBe(true);
+    expect((await sessions.status(sid)).active).toBe(false);
+  });
 
   it("leaves another strategy's session alone", async () => {
     const sessions = new UpstreamSessions({ store: new MemorySessionStore(), secret: SECRET });

@@ -25,15 +25,21 @@ export interface SessionFactory<Store extends StoreLike> {
   MemoryStore: new () => Store;
 }
 
-/** express-session over a memory store, failing as `failing` says. */
+/**
+ * express-session over a memory store, failing as `failing` says: one mode throughout, or a
+ * function read on every request and store write (to fail only a later sign-in).
+ */
 export function failingSession<Store extends StoreLike>(
   session: SessionFactory<Store>,
-  failing: SessionFailure,
+  mode: SessionFailure | (() => SessionFailure),
 ) {
+  const failing = typeof mode === 'function' ? mode : () => mode;
   const store = new session.MemoryStore();
-  if (failing === 'set') {
-    (store as StoreLike).set = (_sid, _data, done) => done?.(new Error('store down'));
-  }
+  const set = store.set.bind(store);
+  (store as StoreLike).set = (sid, data, done) => {
+    if (failing() === 'set') done?.(new Error('store down'));
+    else set(sid, data, done);
+  };
   const middleware = session({
     secret: 'cookie-secret',
     resave: false,
@@ -42,7 +48,7 @@ export function failingSession<Store extends StoreLike>(
   });
   return (req: SessionRequest, res: unknown, next: Done): void =>
     middleware(req as never, res as never, () => {
-      if (failing === 'regenerate' && req.session) {
+      if (failing() === 'regenerate' && req.session) {
         req.session.regenerate = (done) => {
           done(new Error('regenerate failed'));
           return req.session;

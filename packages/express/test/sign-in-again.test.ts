@@ -1,0 +1,112 @@
+/**
+ * A browser that signs in again no longer holds its first revocable session (the cookie session is
+ * regenerated), so that session is ended in the store once the new one is saved: not listed, its
+ * sealed upstream tokens gone. Never before: a second sign-in whose cookie session cannot be
+ * written leaves the first one live. Another browser's session is not this browser's to end.
+ * Phone router with `sessions` and password router, real Express 4 and 5, memory stores.
+ */
+import express5 from 'express';
+import session from 'express-session';
+import express4 from 'express4';
+import request from 'supertest';
+import { failingSession, type SessionFailure } from 'test-support/failing-session';
+import {
+  codeEngine,
+  notesSessions,
+  PASSWORD,
+  phoneSessions,
+  signInFakes,
+} from 'test-support/sign-in-again';
+import { describe, expect, it } from 'vitest';
+import { createTingTingAuth, createUpstreamAuth } from '../src/index.js';
+import type { ErrorMiddleware, Middleware } from '../src/types.js';
+
+const SECRET = 'express-sign-in-again-test-secret-0123456789';
+const fakes = signInFakes(['asha', 'chandra']);
+type Agent = ReturnType<typeof request.agent>;
+
+describe.each([
+  ['Express 5', express5],
+  ['Express 4', express4],
+])('%s', (_name, express) => {
+  /** One of the routers at `/auth`, its guard at `/me`; `mode` says when the cookie session fails. */
+  function mount(
+    router: { router: Middleware; errorHandler: ErrorMiddleware },
+    guard: Middleware,
+    mode: () => SessionFailure = () => 'none',
+  ) {
+    const app = express();
+    app.use(express.json(), failingSession(session, mode));
+    app.use('/auth', router.router);
+    app.get('/me', guard, (req, res) => {
+      const { tingting, upstream } = req as unknown as Record<string, { subject?: string }>;
+      res.json(tingting ?? { subject: upstream?.subject });
+    });
+    app.use(router.errorHandler);
+    return app;
+  }
+
+  function passwordApp(mode?: () => SessionFailure) {
+    const { sessions, ended } = notesSessions(fakes.notes, SECRET);
+    const auth = createUpstreamAuth({ sessions });
+    const app = mount(auth, auth.requireUpstreamSession, mode);
+    return { sessions, ended, browser: request.agent(app) };
+  }
+  const signIn = (browser: Agent, username: string) =>
+    browser.post('/auth/sign-in').send({ username, password: PASSWORD });
+
+  it('phone router with sessions: verifying again ends the session this browser held', async () => {
+    const sessions = phoneSessions(SECRET);
+    const tingting = createTingTingAuth(codeEngine(fakes.tingting, SECRET), { sessions });
+    const app = mount(tingting, tingting.requireVerified);
+    const phone = '9812345680';
+    const verify = async (browser: Agent) => {
+      expect((await browser.post('/auth/send').send({ phone })).status).toBe(202);
+      const code = fakes.tingting.outbox.last(phone)!.otp;
+      expect((await browser.post('/auth/verify').send({ phone, code })).status).toBe(200);
+      return (await browser.get('/me')).body.sessionId as string;
+    };
+
+    const [laptop, mobile] = [request.agent(app), request.agent(app)];
+    const first = await verify(laptop);
+    const other = await verify(mobile);
+    const second = await verify(laptop);
+    const listed = (await sessions.list('+9779812345680')).map((s) => s.id).sort();
+    // The laptop's first session is gone; the other browser's is not the laptop's to end.
+    expect(listed).toEqual([other, second].sort());
+    expect(listed).not.toContain(first);
+    expect((await laptop.get('/me')).status).toBe(200);
+    expect((await mobile.get('/me')).status).toBe(200);
+  });
+
+  it('password router: signing in again ends the previous upstream session, tokens and all', async () => {
+    const { sessions, ended, browser } = passwordApp();
+    expect((await signIn(browser, 'asha')).status).toBe(200);
+    expect(await sessions.list('asha')).toHaveLength(1);
+    // Signing in again, as someone else: the session the browser held is still its own to end.
+    expect((await signIn(browser, 'chandra')).status).toBe(200);
+    expect(ended).toHaveLength(1);
+    expect((await sessions.status(ended[0]!)).active).toBe(false);
+    await expect(sessions.getTokens(ended[0]!)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(await sessions.list('asha')).toEqual([]);
+    expect(await sessions.list('chandra')).toHaveLength(1);
+    expect((await browser.get('/me')).body).toEqual({ subject: 'chandra' });
+  });
+
+  describe.each(['set', 'regenerate'] as const)('the second cookie session %s fails', (failing) => {
+    it('password router: the first session stays live (nothing ended before the save)', async () => {
+      let mode: SessionFailure = 'none';
+      const { sessions, ended, browser } = passwordApp(() => mode);
+      expect((await signIn(browser, 'asha')).status).toBe(200);
+      const [first] = await sessions.list('asha');
+      mode = failing;
+      expect((await signIn(browser, 'asha')).status).toBe(500);
+      // Only the second sign-in's own session was ended (the browser never held it).
+      expect(ended).toHaveLength(1);
+      expect((await sessions.list('asha')).map((s) => s.id)).toEqual([first!.id]);
+      mode = 'none';
+      // A failed regenerate kept the cookie session: the browser is still signed in with it.
+      if (failing === 'regenerate') expect((await browser.get('/me')).status).toBe(200);
+    });
+  });
+});
