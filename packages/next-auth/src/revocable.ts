@@ -99,8 +99,9 @@ export interface RevocableSessionsOptions {
    * sign-in) or checked (later) the token, and only for an active session. When it throws or
    * answers no token (`null`; `undefined` counts as `null`) during the sign-in, next-auth sets
    * no cookie, so the session the provider just started is ended (reason `'ended_by_app'`,
-   * once) before next-auth answers with your throw, or `null`. On later requests its throw or
-   * `null` ends nothing. The token's `sid` and `upstream` are kept whatever it answers. Put it
+   * once) before next-auth answers with your throw, or `null`. On a later request a throw or
+   * `null` signs the browser out (next-auth clears the cookie), so the session is ended there
+   * too, as a sign-out ends it. The token's `sid` and `upstream` are kept whatever it answers. Put it
    * here, not beside the returned callbacks: yours would replace the one that checks the session.
    */
   jwt?(params: RevocableJWTParams): ReturnType<RevocableJWT>;
@@ -248,9 +249,9 @@ export function createRevocableSessions<Ended>(
   };
 
   /**
-   * Run the app's `jwt` callback on the token made or checked here. During a sign-in (`user`
-   * given), a throw or an answer that is no token means next-auth sets no cookie: the session is
-   * ended, then the app's answer stands. The claims that name the session are kept.
+   * Run the app's `jwt` callback on the token made or checked here. A throw or an answer that is
+   * no token means next-auth sets no cookie (a sign-in, `user` given) or clears it (later): the
+   * session is ended, then the app's answer stands. The claims that name the session are kept.
    */
   const runOwnJWT = async <T extends object>(
     appJWT: NonNullable<RevocableSessionsOptions['jwt']>,
@@ -270,13 +271,17 @@ export function createRevocableSessions<Ended>(
     try {
       answer = await appJWT({ ...params, token: handed } as unknown as RevocableJWTParams);
     } catch (error) {
-      if (user !== undefined) await abandon(user);
+      // During a sign-in next-auth sets no cookie; later, it clears the cookie (both majors log
+      // the error and sign the browser out). Either way no browser holds this session any more,
+      // so it is ended rather than left live (with its upstream tokens) for a copied cookie.
+      await abandon(user ?? token);
       throw error;
     }
     // No token (`null`, or `undefined` and the like, which next-auth would encode as a token of
-    // nothing): no session, and during a sign-in no cookie will name this one.
+    // nothing): no session. During a sign-in no cookie will name this one; later, it is the
+    // app signing the user out, and the session ends as a sign-out would end it.
     if (typeof answer !== 'object' || answer === null) {
-      if (user !== undefined) await abandon(user);
+      await abandon(user ?? token);
       // v4's types allow no `null` here; it is what next-auth gets from the app's own callback.
       return null as unknown as T;
     }

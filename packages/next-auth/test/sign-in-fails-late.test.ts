@@ -5,7 +5,8 @@
  * app's `jwt` callback then throws or answers no token, next-auth sets no cookie, so nothing would
  * ever name that session again. Given as `revocableSessions(sessions, { jwt })`, its failure during
  * the sign-in ends the session (once, `ended_by_app`) and next-auth answers as it would with the
- * callback in its config directly; a failure on a later request ends nothing; a sign-in it lets
+ * callback in its config directly; a failure on a later request (next-auth clears the cookie)
+ * ends it too, so a copied cookie is dead; a sign-in it lets
  * through works as before, with the app's claims in the token. Asserted against the real store.
  */
 
@@ -264,31 +265,47 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
       expect(warnings.mock.calls).toEqual([]);
     });
 
-    it('a throw on a later request ends nothing: the session stays active and its cookie works again', async () => {
-      let failing = false;
-      const app = appJWT(({ token, user }) => {
-        if (user === undefined && failing) throw new Error('accounts database down');
-        return token;
-      });
-      const { rig, sessions, end } = await rigWith(major, method, app.jwt);
-      app.wire(() => sessions);
-      const { jar } = await method.signIn(rig);
-      const [{ sid, sub }] = app.seen as [Seen];
-      const cookie = new Map(jar);
+    it.each([
+      [
+        'throws',
+        () => {
+          throw new Error('accounts database down');
+        },
+      ],
+      ['returns null', () => null],
+    ] as const)(
+      'on a later request it %s: next-auth signs the browser out, and the session is ended too (a copied cookie is dead)',
+      async (_, fail) => {
+        let failing = false;
+        const app = appJWT(({ token, user }) => (user === undefined && failing ? fail() : token));
+        const { rig, sessions, end } = await rigWith(major, method, app.jwt);
+        app.wire(() => sessions);
+        const { jar } = await method.signIn(rig);
+        const [{ sid, sub }] = app.seen as [Seen];
+        const copied = new Map(jar);
+        expect(await sessions.list(String(sub))).toHaveLength(1);
 
-      failing = true;
-      const failed = await rig.session(jar);
-      expect(failed?.user).toBeUndefined();
-      expect(app.seen.at(-1)).toMatchObject({ sid, signingIn: false, activeThen: true });
-      expect(end).not.toHaveBeenCalled();
-      expect(await sessions.status(String(sid))).toMatchObject({ active: true });
-      expect(await sessions.list(String(sub))).toHaveLength(1);
+        failing = true;
+        const failed = await rig.session(jar);
+        expect(failed?.user).toBeUndefined();
+        expect(app.seen.at(-1)).toMatchObject({ sid, signingIn: false, activeThen: true });
+        // next-auth's own answer: the browser's session cookie is cleared.
+        expect(jar.has(rig.cookie)).toBe(false);
+        // So the session is ended, once, and its upstream tokens dropped.
+        expect(end.mock.calls).toEqual([[sid, 'ended_by_app']]);
+        expect(await sessions.status(String(sid))).toEqual({
+          active: false,
+          reason: 'ended_by_app',
+        });
+        expect(await sessions.list(String(sub))).toEqual([]);
 
-      failing = false;
-      const again = await rig.session(cookie);
-      expect((again?.user as { id?: string } | undefined)?.id).toBe(sub);
-      expect(end).not.toHaveBeenCalled();
-    });
+        // A copy of the cookie taken before no longer signs anyone in, even once the app recovers.
+        failing = false;
+        const again = await rig.session(copied);
+        expect(again?.user).toBeUndefined();
+        expect(end).toHaveBeenCalledTimes(1);
+      },
+    );
   });
 });
 
@@ -332,11 +349,14 @@ describe('revocableSessions({ jwt }) on its own', () => {
       await expect(callbacks.jwt({ token: {}, user, trigger: 'signIn' })).rejects.toBe(thrown);
       await expect(callbacks.jwt({ token: {}, user, trigger: 'signIn' })).rejects.toBe(thrown);
       expect(phoneStore.ended).toEqual([['sid-1', 'ended_by_app']]);
-      // A later request's throw (no user) ends nothing.
+      // A later request's throw (no user): next-auth clears the cookie, so that session ends too.
       await expect(
         callbacks.jwt({ token: { sub: 'asha', sid: 'sid-2', upstream: 'phone' } }),
       ).rejects.toBe(thrown);
-      expect(phoneStore.ended).toEqual([['sid-1', 'ended_by_app']]);
+      expect(phoneStore.ended).toEqual([
+        ['sid-1', 'ended_by_app'],
+        ['sid-2', 'ended_by_app'],
+      ]);
     },
   );
 
