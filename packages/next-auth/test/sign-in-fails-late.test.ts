@@ -265,7 +265,7 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
       expect(warnings.mock.calls).toEqual([]);
     });
 
-    it.each([
+    const laterFailures: [string, () => null][] = [
       [
         'throws',
         () => {
@@ -273,7 +273,8 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
         },
       ],
       ['returns null', () => null],
-    ] as const)(
+    ];
+    it.each(laterFailures)(
       'on a later request it %s: next-auth signs the browser out, and the session is ended too (a copied cookie is dead)',
       async (_, fail) => {
         let failing = false;
