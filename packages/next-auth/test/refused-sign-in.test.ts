@@ -8,16 +8,7 @@
  * next-auth's config directly. An accepted sign-in works as before.
  */
 
-import {
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type RevocableSessionsStore,
   type RevocableSignInParams,
@@ -29,28 +20,16 @@ import {
   type MajorName,
   ORIGIN,
   PASSWORD,
-  type Reply,
+  passwordSignIn,
+  phoneSignIn,
   type Rig,
+  rigHooks,
+  type SignInMethod,
+  seenByBrowser,
   upstreamRig,
 } from './upstream-rig.js';
 
-beforeAll(() => {
-  process.env.NEXTAUTH_URL = ORIGIN;
-  // next-auth logs every refused sign-in; the assertions are on its answers.
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-
-let warnings: MockInstance<typeof process.emitWarning>;
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
-
-const rigs: Rig[] = [];
-afterEach(async () => {
-  warnings.mockRestore();
-  await Promise.all(rigs.splice(0).map((rig) => rig.close()));
-});
+const { rigs, warnings } = rigHooks();
 
 type AppSignIn = (params: RevocableSignInParams) => Promise<boolean | string>;
 
@@ -70,43 +49,19 @@ function appCallback(answer: (params: RevocableSignInParams) => boolean | string
   return { signIn, seen, wire: (of: () => RevocableSessionsStore) => (sessionsOf = of) };
 }
 
-interface Method {
-  name: 'password' | 'phone';
-  signIn(rig: Rig): Promise<{ jar: Map<string, string>; reply: Reply }>;
-  sessionsOf(rig: Rig): NonNullable<Rig['phoneSessions']>;
-}
-
-const password: Method = {
-  name: 'password',
-  signIn: (rig) => rig.signIn({ username: 'asha', password: PASSWORD }),
-  sessionsOf: (rig) => rig.sessions,
-};
-const phone: Method = {
-  name: 'phone',
-  signIn: (rig) => rig.signInWithPhone(),
-  sessionsOf: (rig) => rig.phoneSessions!,
-};
-
 /** A rig whose `revocableSessions` runs the app's callback (`revocableSessions(s, { signIn })`). */
-async function rigWith(major: MajorName, method: Method, signIn: AppSignIn): Promise<Rig> {
+async function rigWith(major: MajorName, method: SignInMethod, signIn: AppSignIn): Promise<Rig> {
   const rig = await upstreamRig(major, { phone: method.name === 'phone', revocable: { signIn } });
   rigs.push(rig);
   return rig;
 }
 
 /** The same app with the callback in next-auth's config directly: next-auth's own answer. */
-async function controlRig(major: MajorName, method: Method, signIn: AppSignIn): Promise<Rig> {
+async function controlRig(major: MajorName, method: SignInMethod, signIn: AppSignIn): Promise<Rig> {
   const rig = await upstreamRig(major, { phone: method.name === 'phone', signInBeside: signIn });
   rigs.push(rig);
   return rig;
 }
-
-/** What the browser sees of a reply: status, where it goes, which cookies are set. */
-const seenByBrowser = (reply: Reply) => ({
-  status: reply.status,
-  location: reply.location?.href,
-  cookies: reply.setCookies.map((pair) => pair.split('=')[0]).sort(),
-});
 
 const refusals: {
   name: string;
@@ -139,7 +94,7 @@ const refusals: {
 ];
 
 describe.each<MajorName>(['v4', 'v5'])('the app’s signIn callback on next-auth %s', (major) => {
-  describe.each([password, phone])('$name sign-in', (method) => {
+  describe.each([passwordSignIn, phoneSignIn])('$name sign-in', (method) => {
     it.each(refusals)(
       'refuses with $name: next-auth’s own refusal, and the session authorize started is ended',
       async ({ answer, expected }) => {
@@ -208,7 +163,7 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s signIn callback on next-auth
 
   it('a signIn callback put beside the returned ones is warned about once (its refusals leave sessions behind)', async () => {
     const refuse = appCallback(() => false);
-    const rig = await controlRig(major, password, refuse.signIn);
+    const rig = await controlRig(major, passwordSignIn, refuse.signIn);
     refuse.wire(() => rig.sessions);
     await rig.signIn({ username: 'asha', password: PASSWORD });
     // Refused beside: next-auth never calls revocableSessions again for this sign-in.
@@ -217,7 +172,7 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s signIn callback on next-auth
     expect(warnings.mock.calls).toEqual([]); // nothing reached the jwt callback to tell
 
     const accept = appCallback(() => true);
-    const accepting = await controlRig(major, password, accept.signIn);
+    const accepting = await controlRig(major, passwordSignIn, accept.signIn);
     accept.wire(() => accepting.sessions);
     await accepting.signIn({ username: 'asha', password: PASSWORD });
     await accepting.signIn({ username: 'asha', password: PASSWORD });

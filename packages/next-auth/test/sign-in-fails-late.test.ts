@@ -10,16 +10,7 @@
  * through works as before, with the app's claims in the token. Asserted against the real store.
  */
 
-import {
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type RevocableJWT,
   type RevocableJWTParams,
@@ -31,48 +22,18 @@ import { PHONE_E164 } from './helpers.js';
 import {
   type MajorName,
   ORIGIN,
-  PASSWORD,
-  type Reply,
+  passwordSignIn,
+  phoneSignIn,
   type Rig,
+  rigHooks,
+  type SignInMethod,
+  seenByBrowser,
   upstreamRig,
 } from './upstream-rig.js';
 
-beforeAll(() => {
-  process.env.NEXTAUTH_URL = ORIGIN;
-  // next-auth logs every failed sign-in and session read; the assertions are on its answers.
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
+const { rigs, warnings } = rigHooks();
 
-let warnings: MockInstance<typeof process.emitWarning>;
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
-
-const rigs: Rig[] = [];
-afterEach(async () => {
-  warnings.mockRestore();
-  await Promise.all(rigs.splice(0).map((rig) => rig.close()));
-});
-
-type Sessions = NonNullable<Rig['phoneSessions']>;
-
-interface Method {
-  name: 'password' | 'phone';
-  signIn(rig: Rig): Promise<{ jar: Map<string, string>; reply: Reply }>;
-  sessionsOf(rig: Rig): Sessions;
-}
-
-const password: Method = {
-  name: 'password',
-  signIn: (rig) => rig.signIn({ username: 'asha', password: PASSWORD }),
-  sessionsOf: (rig) => rig.sessions,
-};
-const phone: Method = {
-  name: 'phone',
-  signIn: (rig) => rig.signInWithPhone(),
-  sessionsOf: (rig) => rig.phoneSessions!,
-};
+type Sessions = ReturnType<SignInMethod['sessionsOf']>;
 
 interface Seen {
   /** The session id on the token the app's callback was handed (sign-in) or `undefined`. */
@@ -110,7 +71,7 @@ function appJWT(answer: (params: RevocableJWTParams) => ReturnType<RevocableJWT>
 }
 
 /** A rig whose `revocableSessions` runs the app's callback, its store's `end` watched. */
-async function rigWith(major: MajorName, method: Method, jwt: RevocableJWT) {
+async function rigWith(major: MajorName, method: SignInMethod, jwt: RevocableJWT) {
   const rig = await upstreamRig(major, { phone: method.name === 'phone', revocable: { jwt } });
   rigs.push(rig);
   const sessions = method.sessionsOf(rig);
@@ -119,18 +80,11 @@ async function rigWith(major: MajorName, method: Method, jwt: RevocableJWT) {
 }
 
 /** The same app with the callback in next-auth's config directly: next-auth's own answer. */
-async function controlRig(major: MajorName, method: Method, jwt: RevocableJWT): Promise<Rig> {
+async function controlRig(major: MajorName, method: SignInMethod, jwt: RevocableJWT): Promise<Rig> {
   const rig = await upstreamRig(major, { phone: method.name === 'phone', jwtBeside: jwt });
   rigs.push(rig);
   return rig;
 }
-
-/** What the browser sees of a reply: status, where it goes, which cookies are set. */
-const seenByBrowser = (reply: Reply) => ({
-  status: reply.status,
-  location: reply.location?.href,
-  cookies: reply.setCookies.map((pair) => pair.split('=')[0]).sort(),
-});
 
 /** How the app's callback fails the sign-in, and the same app's answer next-auth is compared to. */
 const failures: {
@@ -168,7 +122,7 @@ const failures: {
 ];
 
 describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s', (major) => {
-  describe.each([password, phone])('$name sign-in', (method) => {
+  describe.each([passwordSignIn, phoneSignIn])('$name sign-in', (method) => {
     it.each(failures)(
       'fails the sign-in (it $name): the session is ended once, and next-auth answers as without revocableSessions',
       async ({ answer, control: controlAnswer = answer, expected }) => {
@@ -196,7 +150,8 @@ describe.each<MajorName>(['v4', 'v5'])('the app’s jwt callback on next-auth %s
           code: 'SESSION_EXPIRED',
           reason: 'ended_by_app',
         });
-        if (method === password) expect(rig.calls.filter((call) => call === 'end')).toHaveLength(1);
+        if (method === passwordSignIn)
+          expect(rig.calls.filter((call) => call === 'end')).toHaveLength(1);
 
         // The browser: no session cookie, and next-auth's own answer to the failing callback.
         expect(jar.has(rig.cookie)).toBe(false);

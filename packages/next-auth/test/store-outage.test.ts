@@ -8,35 +8,11 @@
  */
 
 import { StoreUnavailableError } from '@tingting-auth/core';
-import {
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RevocableJWT } from '../src/index.js';
-import { type MajorName, ORIGIN, PASSWORD, type Rig, upstreamRig } from './upstream-rig.js';
+import { type MajorName, PASSWORD, rigHooks, upstreamRig } from './upstream-rig.js';
 
-beforeAll(() => {
-  process.env.NEXTAUTH_URL = ORIGIN;
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-
-let warnings: MockInstance<typeof process.emitWarning>;
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
-
-const rigs: Rig[] = [];
-afterEach(async () => {
-  warnings.mockRestore();
-  await Promise.all(rigs.splice(0).map((rig) => rig.close()));
-});
+const { rigs, warnings } = rigHooks();
 
 /** A store failure whose message, as some clients' do, holds the connection URL. */
 const outage = () =>

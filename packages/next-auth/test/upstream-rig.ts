@@ -21,6 +21,15 @@ import type { AuthOptions } from 'next-auth';
 import { decode as decodeV4 } from 'next-auth/jwt';
 import { CredentialsSignin } from 'next-auth-v5';
 import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  type Mock,
+  type MockInstance,
+  vi,
+} from 'vitest';
+import {
   type RevocableJWT,
   type RevocableSessionsOptions,
   type RevocableSignInParams,
@@ -321,3 +330,60 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
   };
   return rig;
 }
+
+/**
+ * The hooks of a test file over rigs: next-auth's console logs muted (the assertions are on its
+ * answers), `process.emitWarning` recorded in `warnings` (cleared before each test), and every
+ * rig pushed to `rigs` closed after each test.
+ */
+export function rigHooks(): { rigs: Rig[]; warnings: Mock<typeof process.emitWarning> } {
+  const rigs: Rig[] = [];
+  const warnings: Mock<typeof process.emitWarning> = vi.fn();
+  const spies: MockInstance[] = [];
+  beforeAll(() => {
+    process.env.NEXTAUTH_URL = ORIGIN;
+    spies.push(
+      vi.spyOn(console, 'error').mockImplementation(() => {}),
+      vi.spyOn(console, 'warn').mockImplementation(() => {}),
+      vi.spyOn(process, 'emitWarning').mockImplementation(warnings),
+    );
+  });
+  beforeEach(() => warnings.mockClear());
+  afterEach(async () => {
+    await Promise.all(rigs.splice(0).map((rig) => rig.close()));
+  });
+  afterAll(() => {
+    for (const spy of spies.splice(0)) spy.mockRestore();
+  });
+  return { rigs, warnings };
+}
+
+/** One way to sign in through a rig, and the sessions it starts. */
+export interface SignInMethod {
+  name: 'password' | 'phone';
+  signIn(rig: Rig): Promise<{ jar: Jar; reply: Reply }>;
+  sessionsOf(rig: Rig): UpstreamSessions;
+}
+
+/** Password sign-in as `asha` (`UpstreamCredentials`). */
+export const passwordSignIn: SignInMethod = {
+  name: 'password',
+  signIn: (rig) => rig.signIn({ username: 'asha', password: PASSWORD }),
+  sessionsOf: (rig) => rig.sessions,
+};
+
+/** Phone sign-in (`TingTing({ sessions })`), on a rig made with `phone: true`. */
+export const phoneSignIn: SignInMethod = {
+  name: 'phone',
+  signIn: (rig) => rig.signInWithPhone(),
+  sessionsOf: (rig) => rig.phoneSessions!,
+};
+
+/** What the browser sees of a reply: status, where it goes, which cookies are set. */
+export const seenByBrowser = (
+  reply: Reply,
+): { status: number; location: string | undefined; cookies: (string | undefined)[] } => ({
+  status: reply.status,
+  location: reply.location?.href,
+  cookies: reply.setCookies.map((pair) => pair.split('=')[0]).sort(),
+});
