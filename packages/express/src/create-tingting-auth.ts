@@ -141,7 +141,7 @@ export function createTingTingAuth(
   const otp = P.createOTPProtocol(protocol);
   const managed =
     sessions && P.createSessionsProtocol(protocol, { sessions, signedOut: 'NOT_VERIFIED' });
-  const host = createHost({ key, redirects, csrf: protocol.crossSiteProtection });
+  const host = createHost({ key, redirects, csrf: protocol.crossSiteProtection, sessions });
   const { formKey, formOf: formOfAny, answer, appCsrf, handle, sidOf } = host;
   const formOf = (session: Session) => formOfAny<T.FormState>(session);
   let warned = false;

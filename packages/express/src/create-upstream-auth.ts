@@ -111,7 +111,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     signIn: r.signIn === undefined ? undefined : target('signIn', r.signIn),
     afterEndSession: target('afterEndSession', r.afterEndSession ?? r.afterSignIn),
   };
-  const host = createHost({ key, redirects, csrf: shared.crossSiteProtection });
+  const host = createHost({ key, redirects, csrf: shared.crossSiteProtection, sessions });
   const { formKey, isFormPost, answer, appCsrf, handle } = host;
   const formOf = (session: Session) => host.formOf<U.UpstreamFormState>(session);
 

@@ -74,6 +74,29 @@ export interface HostOptions {
   redirects: { onError: string; afterEndSession: string; afterSignOut: string } | undefined;
   /** The `crossSiteProtection` option: a function is the app's CSRF middleware. */
   csrf: unknown;
+  /** The router's revocable sessions: registered, so the app's other router ends them too. */
+  sessions?: EndsSessions | undefined;
+}
+
+// The revocable sessions of every router created with `sessions`, by its key: a sign-in with one
+// router also ends the session the old cookie session held at another's (phone then password, or
+// the reverse). Module-wide, weakly held (a router dropped is forgotten). Routers of another app
+// with the same key are asked too: ending a session id a store does not hold ends nothing.
+type Registered = { key: string; sessions: WeakRef<EndsSessions> };
+const registered = new Set<Registered>();
+const forget = new FinalizationRegistry<Registered>((entry) => registered.delete(entry));
+
+/** The other routers' revocable sessions the cookie session holds, read before `regenerate`. */
+function heldElsewhere(session: Session | undefined, key: string) {
+  const held: { key: string; sid: string; sessions: EndsSessions }[] = [];
+  for (const entry of registered) {
+    const sessions = entry.sessions.deref();
+    if (sessions === undefined) registered.delete(entry);
+    const sid = (session?.[entry.key] as { sid?: unknown } | undefined)?.sid;
+    if (sessions && entry.key !== key && typeof sid === 'string')
+      held.push({ ...entry, sid, sessions });
+  }
+  return held;
 }
 
 type Step = (req: HostRequest, res: ServerResponse) => Promise<void>;
@@ -114,7 +137,8 @@ export interface Host {
    * Sign in here: a new session id (an id planted before sign-in, fixation, is worth nothing), then
    * `data` at the router's key, saved. With `sessions` and a revocable `data.sid`: on a failure
    * that session is ended (the browser will never hold it) and the error is thrown; once saved,
-   * the revocable session the browser held before (this router's, signing in again) is ended.
+   * the revocable session the browser held before (this router's, signing in again, or the app's
+   * other router's, at its key) is ended.
    */
   signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
   /** Clear the signed-in data and rotate the session id, so a copied cookie is dead. */
@@ -134,6 +158,11 @@ export type EndsSessions = { end(sid: string): Promise<boolean> };
 export function createHost(options: HostOptions): Host {
   const { key, redirects, csrf } = options;
   const formKey = `${key}Form`;
+  if (options.sessions !== undefined) {
+    const entry = { key, sessions: new WeakRef(options.sessions) };
+    registered.add(entry);
+    forget.register(options.sessions, entry);
+  }
 
   const isFormPost = (req: HostRequest) =>
     redirects !== undefined &&
@@ -193,6 +222,7 @@ export function createHost(options: HostOptions): Host {
     const r = req as HostRequest;
     // Read before `regenerate` drops it: the session this browser held, if it signs in again.
     const previous = sidOf(req);
+    const others = heldElsewhere(sessionOf(r), key);
     try {
       await callback((done) => r.session!.regenerate(done));
       const fresh = r.session as Session;
@@ -207,6 +237,13 @@ export function createHost(options: HostOptions): Host {
     // sign-in, its upstream tokens kept) until it expires. Failing to end it fails no sign-in.
     if (previous !== undefined && previous !== data.sid) {
       await sessions?.end(previous).catch(() => {});
+    }
+    // The same for the session the browser held from the app's other router (its key).
+    const fresh = r.session as Session;
+    for (const other of others) {
+      const named = (fresh[other.key] as StoredSid | undefined)?.sid;
+      if (other.sid === data.sid || other.sid === named) continue;
+      await other.sessions.end(other.sid).catch(() => {});
     }
   }
 

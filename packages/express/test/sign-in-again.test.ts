@@ -3,6 +3,7 @@
  * regenerated), so that session is ended in the store once the new one is saved: not listed, its
  * sealed upstream tokens gone. Never before: a second sign-in whose cookie session cannot be
  * written leaves the first one live. Another browser's session is not this browser's to end.
+ * The same across the two routers of one app (phone then password, or the reverse).
  * Phone router with `sessions` and password router, real Express 4 and 5, memory stores.
  */
 import express5 from 'express';
@@ -12,6 +13,9 @@ import request from 'supertest';
 import { failingSession, type SessionFailure } from 'test-support/failing-session';
 import {
   codeEngine,
+  crossFlowSessions,
+  crossFlowSteps,
+  expectCrossFlowEnds,
   notesSessions,
   PASSWORD,
   phoneSessions,
@@ -92,6 +96,36 @@ describe.each([
     expect(await sessions.list('chandra')).toHaveLength(1);
     expect((await browser.get('/me')).body).toEqual({ subject: 'chandra' });
   });
+
+  /** Both routers in one app: phone at `/phone` (guard `/me/phone`), password at `/auth`. */
+  function bothApp() {
+    const stores = crossFlowSessions(fakes.notes, SECRET);
+    const engine = codeEngine(fakes.tingting, SECRET);
+    const tingting = createTingTingAuth(engine, { sessions: stores.phone });
+    const auth = createUpstreamAuth({ sessions: stores.notes });
+    const app = express();
+    app.use(express.json(), session({ secret: SECRET, resave: false, saveUninitialized: false }));
+    app.use('/phone', tingting.router);
+    app.use('/auth', auth.router);
+    app.get('/me/phone', tingting.requireVerified, (_req, res) => res.json({}));
+    app.get('/me/password', auth.requireUpstreamSession, (_req, res) => res.json({}));
+    app.use(auth.errorHandler);
+    const steps = crossFlowSteps(request.agent(app), fakes, {
+      send: '/phone/send',
+      verify: '/phone/verify',
+      signIn: '/auth/sign-in',
+      guard: (flow) => `/me/${flow}`,
+    });
+    return { stores, steps };
+  }
+
+  it.each(['phone', 'password'] as const)(
+    '%s, then the other router: the session the browser held is ended',
+    async (first) => {
+      const { stores, steps } = bothApp();
+      await expectCrossFlowEnds(first, stores, steps);
+    },
+  );
 
   describe.each(['set', 'regenerate'] as const)('the second cookie session %s fails', (failing) => {
     it('password router: the first session stays live (nothing ended before the save)', async () => {

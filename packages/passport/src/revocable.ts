@@ -62,8 +62,9 @@ function hide(target: object, name: string, value: unknown): void {
  * the new one. Nothing is written before: a user the app never logs in (a custom callback that
  * refuses) gets no session id in their cookie session. When the cookie session cannot be
  * regenerated or saved, the browser will never hold the session: it is ended at once. Once it is
- * saved, the session this strategy had stored in the old cookie session (the browser signs in
- * again) is ended: nobody can present it any more. A failed save leaves that one as it was.
+ * saved, the session the old cookie session held (this strategy's, the browser signing in again,
+ * or the app's other revocable strategy's, found through its Passport instance) is ended: nobody
+ * can present it any more. A failed save leaves that one as it was.
  */
 export function keepOnLogIn(
   request: Request,
@@ -75,8 +76,9 @@ export function keepOnLogIn(
   const regenerate = session?.regenerate;
   if (session === undefined || typeof regenerate !== 'function') return;
   const held = session[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
+  const heldIn = held?.strategy === stored.strategy ? sessions : sessionsOf(req, held?.strategy);
   let replaced =
-    held?.strategy === stored.strategy && typeof held.sid === 'string' && held.sid !== stored.sid
+    heldIn !== undefined && typeof held?.sid === 'string' && held.sid !== stored.sid
       ? held.sid
       : undefined;
   let abandoned = false;
@@ -104,7 +106,7 @@ export function keepOnLogIn(
               replaced = undefined;
               if (old === undefined) return saved(error);
               // Before Passport answers; ending it cannot fail the sign-in.
-              sessions.end(old).then(
+              heldIn!.end(old).then(
                 () => saved(),
                 () => saved(),
               );
@@ -115,6 +117,21 @@ export function keepOnLogIn(
       done(error);
     });
   });
+}
+
+/**
+ * The sessions of the strategy named `name` in the Passport instance that runs this request (its
+ * `initialize()` sets `req._passport.instance`, as in Passport 0.4 to 0.7): a sign-in with one
+ * strategy ends the session the browser held from the other (phone then password, or the
+ * reverse). Scoped to the app's own Passport: another app's strategy of that name is never asked.
+ */
+function sessionsOf(req: Request, name: string | undefined) {
+  type Instance = { _strategy?: (name: string) => unknown };
+  const passport = (req as { _passport?: { instance?: Instance } })._passport?.instance;
+  const strategy = name === undefined ? undefined : passport?._strategy?.(name);
+  if (!(strategy instanceof RevocableStrategy)) return undefined;
+  // `revocable` is protected (TypeScript only): read here, where the strategies keep their ids.
+  return (strategy as unknown as { revocable?: StrategySessions }).revocable?.sessions;
 }
 
 /** The session id `strategy` stored for the signed-in user of `req`, if any. */

@@ -3,7 +3,8 @@
  * the strategy had stored there can no longer be presented by anyone: it is ended once the new
  * session is saved (not listed; for password sign-in, the upstream tokens dropped), never before,
  * so a second sign-in whose cookie session cannot be written leaves the first one live. Also with
- * Passport's `keepSessionInfo`, which copies the old session's entries into the new one. Both
+ * Passport's `keepSessionInfo`, which copies the old session's entries into the new one. And
+ * across the two strategies of one Passport (phone then password, or the reverse). Both
  * strategies, real Express 5 and 4, express-session and passport 0.7, memory stores.
  */
 import express5, { type NextFunction, type Request, type Response } from 'express';
@@ -64,6 +65,39 @@ function passwordStrategy() {
 const signIn = (browser: Browser, username: string) =>
   browser.post('/sign-in').send({ username, password: fixtures.PASSWORD });
 
+/** Both strategies in one Passport: phone `/send` and `/verify`, password `/sign-in`, guards. */
+function bothServer(express: Express, keepSessionInfo: boolean) {
+  const stores = fixtures.crossFlowSessions(fakes.notes, SECRET);
+  const engine = fixtures.codeEngine(fakes.tingting, SECRET);
+  const tingting = new Strategy({ engine, sessions: stores.phone }, async (id) => ({ id }));
+  const password = new UpstreamStrategy({ sessions: stores.notes }, async (account) => ({
+    id: account.subject,
+  }));
+  const pp = new passport.Passport();
+  pp.use(tingting);
+  pp.use(password);
+  pp.serializeUser((user, done) => done(null, user));
+  pp.deserializeUser((user: Express.User, done) => done(null, user));
+  const app = express();
+  app.use(express.json(), session({ secret: SECRET, resave: false, saveUninitialized: false }));
+  app.use(pp.initialize(), pp.session());
+  app.post('/send', pp.authenticate(tingting.name, { tingtingAction: 'send' }), (_req, res) => {
+    res.status(202).end();
+  });
+  const ok = (_req: Request, res: Response) => res.json({ signedIn: true });
+  app.post('/verify', pp.authenticate(tingting.name, { keepSessionInfo }), ok);
+  app.post('/sign-in', pp.authenticate(password.name, { keepSessionInfo }), ok);
+  app.get('/me/phone', tingting.sessionGuard(), (_req, res) => res.json({}));
+  app.get('/me/password', password.sessionGuard(), (_req, res) => res.json({}));
+  const steps = fixtures.crossFlowSteps(request.agent(app), fakes, {
+    send: '/send',
+    verify: '/verify',
+    signIn: '/sign-in',
+    guard: (flow) => `/me/${flow}`,
+  });
+  return { stores, steps };
+}
+
 describe.each([
   ['Express 5', express5],
   ['Express 4', express4 as unknown as Express],
@@ -108,6 +142,16 @@ describe.each([
       expect(me.status).toBe(200);
       expect(me.body.subject).toBe('chandra');
     });
+  }
+
+  for (const keepSessionInfo of [false, true]) {
+    it.each(['phone', 'password'] as const)(
+      `%s, then the other strategy: the session the browser held is ended (keepSessionInfo ${keepSessionInfo})`,
+      async (first) => {
+        const { stores, steps } = bothServer(express, keepSessionInfo);
+        await fixtures.expectCrossFlowEnds(first, stores, steps);
+      },
+    );
   }
 
   it.each(['set', 'regenerate'] as const)(
