@@ -76,11 +76,12 @@ export interface KeepOptions {
  *
  * A session no browser will hold is ended (once), never left live: when `req.logIn` fails (the
  * cookie session cannot be regenerated, `serializeUser` fails or finds no id, the save fails),
- * when it succeeds without a cookie session (`session: false`), and when the response is over
- * with no `req.logIn` begun (a custom callback or `assignProperty`), unless `options.claimed`
- * says the app took the id. Once the new cookie session is saved, or once `regenerate` has
- * destroyed the old one and the sign-in failed after it, the session the old cookie session held
- * (this strategy's, the browser signing in again, or the app's other revocable strategy's, found
+ * when it succeeds without a cookie session (`session: false`), when the response is over with
+ * no `req.logIn` begun (a custom callback or `assignProperty`), and when it was over before the
+ * strategy succeeded (the client went away); the last three unless `options.claimed` says the app
+ * took the id. Once the new cookie session is saved, or once `regenerate` has destroyed the old
+ * one and the sign-in failed after it, the session the old cookie session held (this
+ * strategy's, the browser signing in again, or the app's other revocable strategy's, found
  * through its Passport instance) is ended too: nobody can present it any more. A failed
  * `regenerate` (the old cookie session may be intact) and a sign-in that never logs in keep it.
  */
@@ -139,10 +140,12 @@ export function keepOnLogIn(
       return logIn.call(this, user, logInOptions, (error?: unknown) => {
         loggingIn = false;
         // Saved (`kept`) or failed in the wrappers (`ended`): settled. Else `serializeUser`
-        // failed (or no session manager), or `session: false` logged in without a cookie session.
+        // failed (or no session manager): ended before the error goes on, as for a failed save.
         if (state !== 'open') return callback(error);
-        const settled = error ? abandon() : unheld();
-        settled.then(() => callback(error));
+        if (error) return void abandon().then(() => callback(error));
+        // `session: false`: logged in without a cookie session; the answer need not wait.
+        void unheld();
+        callback();
       });
     };
     // Passport's `initialize()` and `authenticate()` set both names on `req`.
@@ -151,7 +154,9 @@ export function keepOnLogIn(
   }
   // No `req.logIn` begun by the end of the response (a custom callback, `assignProperty`).
   const res = req.res;
-  if (typeof res?.once === 'function') {
+  // Over already (the client went away during the sign-in): no cookie will reach anyone.
+  if (res?.closed === true) void unheld();
+  else if (typeof res?.once === 'function') {
     res.once('close', () => {
       if (state === 'open' && loggingIn === false) void unheld();
     });

@@ -11,9 +11,12 @@
  *   ended when the response is over; the browser's old one (its cookie session untouched) stays.
  *   Not a password session whose `account.sessionId` the app read: the app keeps that one itself.
  * - a custom callback that calls `req.logIn` keeps its session (nothing ended).
+ * - a client gone before the strategy succeeded: no cookie will reach it, the session is ended.
  *
  * Both strategies in one Passport, real Express 5 and 4, express-session, memory stores.
  */
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express5, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import express4 from 'express4';
@@ -225,6 +228,49 @@ describe.each([
       expect(r.of(flow).ended).toEqual([]);
       expect(await listed(r, flow)).toBe(1);
     });
+  });
+
+  it('a client gone before the strategy succeeds: the session it started is ended', async () => {
+    const { sessions, ended } = fixtures.notesSessions(fakes.notes, SECRET);
+    let verifying!: () => void;
+    const started = new Promise<void>((resolve) => {
+      verifying = resolve;
+    });
+    const strategy = new UpstreamStrategy(
+      { sessions, passReqToCallback: true },
+      async (req, account) => {
+        verifying();
+        // Answer only once the client has gone away.
+        await new Promise((resolve) => req.res!.once('close', resolve));
+        return { id: account.subject };
+      },
+    );
+    const pp = new passport.Passport();
+    pp.use(strategy);
+    pp.serializeUser((user: Express.User, done) => done(null, user));
+    const app = express();
+    app.use(express.json(), failingSession(session, 'none'), pp.initialize(), pp.session());
+    app.post('/sign-in', pp.authenticate(strategy.name), (_req, res) => res.json({}));
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const client = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/sign-in',
+        headers: { 'content-type': 'application/json' },
+      });
+      client.on('error', () => {});
+      client.end(JSON.stringify({ username: 'asha', password: fixtures.PASSWORD }));
+      await started;
+      client.destroy();
+      await expect.poll(() => ended.length).toBe(1);
+      expect(await sessions.list('asha')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('session: false with a verify callback that reads account.sessionId: the app keeps it', async () => {
