@@ -57,64 +57,143 @@ function hide(target: object, name: string, value: unknown): void {
   });
 }
 
+/** `req.logIn` (Passport's `http/request.js`): `(user, options?, done?)`. */
+type LogIn = (user: unknown, options?: unknown, done?: (error?: unknown) => void) => unknown;
+
+/** What {@link keepOnLogIn} may ask the strategy. */
+export interface KeepOptions {
+  /**
+   * Whether the app has the session id itself (the password strategy's `account.sessionId` was
+   * read): then a sign-in that never logs the user in leaves it to the app.
+   */
+  claimed?: () => boolean;
+}
+
 /**
  * After Passport's `req.logIn` regenerates the session (Passport 0.6+), put the session id into
  * the new one. Nothing is written before: a user the app never logs in (a custom callback that
- * refuses) gets no session id in their cookie session. When the cookie session cannot be
- * regenerated or saved, the browser will never hold the session: it is ended at once. Once it is
- * saved, the session the old cookie session held (this strategy's, the browser signing in again,
- * or the app's other revocable strategy's, found through its Passport instance) is ended: nobody
- * can present it any more. A failed save leaves that one as it was.
+ * refuses) gets no session id in their cookie session.
+ *
+ * A session no browser will hold is ended (once), never left live: when `req.logIn` fails (the
+ * cookie session cannot be regenerated, `serializeUser` fails or finds no id, the save fails),
+ * when it succeeds without a cookie session (`session: false`), when the response is over with
+ * no `req.logIn` begun (a custom callback or `assignProperty`), and when it was over before the
+ * strategy succeeded (the client went away); the last three unless `options.claimed` says the app
+ * took the id. Once the new cookie session is saved, or once `regenerate` has destroyed the old
+ * one and the sign-in failed after it, the session the old cookie session held (this
+ * strategy's, the browser signing in again, or the app's other revocable strategy's, found
+ * through its Passport instance) is ended too: nobody can present it any more. A failed
+ * `regenerate` (the old cookie session may be intact) and a sign-in that never logs in keep it.
  */
 export function keepOnLogIn(
   request: Request,
   stored: StoredSession,
   sessions: Pick<UpstreamSessions, 'end'>,
+  options: KeepOptions = {},
 ): void {
-  const req = request as WithSession;
+  const req = request as WithSession & { logIn?: LogIn; res?: import('express').Response };
   const session = req.session;
-  const regenerate = session?.regenerate;
-  if (session === undefined || typeof regenerate !== 'function') return;
-  const held = session[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
+  const held = session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
   const heldIn = held?.strategy === stored.strategy ? sessions : sessionsOf(req, held?.strategy);
   let replaced =
     heldIn !== undefined && typeof held?.sid === 'string' && held.sid !== stored.sid
       ? held.sid
       : undefined;
-  let abandoned = false;
-  const failed = (error: unknown) => {
-    if (!error || abandoned) return;
-    abandoned = true;
+  /** `open` until the session is held by a saved cookie session (`kept`) or `ended`. */
+  let state: 'open' | 'kept' | 'ended' = 'open';
+  /** Passport's `req.logIn` is under way (`undefined`: this request has no `req.logIn`). */
+  let loggingIn: boolean | undefined;
+  /** `regenerate` destroyed the old cookie session (its revocable session is out of reach). */
+  let regenerated = false;
+  // Ends `replaced` (at most once); a failure to end it fails nothing.
+  const endReplaced = (): Promise<unknown> => {
+    const old = replaced;
     replaced = undefined;
-    sessions.end(stored.sid).catch(() => {});
+    return old === undefined ? Promise.resolve() : heldIn!.end(old).catch(() => undefined);
   };
+  // Nobody will hold the new session: end it, and the old one if its cookie session is gone.
+  const abandon = (): Promise<unknown> => {
+    if (state !== 'open') return Promise.resolve();
+    state = 'ended';
+    const fresh = req.session;
+    if (fresh?.[UPSTREAM_SESSION_KEY] === stored) delete fresh[UPSTREAM_SESSION_KEY];
+    const ended = sessions.end(stored.sid, 'ended_by_app').catch(() => undefined);
+    return Promise.all([ended, regenerated ? endReplaced() : undefined]);
+  };
+  // The sign-in is over without a cookie session holding the id.
+  const unheld = (): Promise<unknown> =>
+    !regenerated && options.claimed?.() === true ? Promise.resolve() : abandon();
+
+  const logIn = req.logIn;
+  if (typeof logIn === 'function') {
+    loggingIn = false;
+    const wrapped: LogIn = function (this: unknown, user, logInOptions, done) {
+      if (typeof logInOptions === 'function') {
+        done = logInOptions as typeof done;
+        logInOptions = {};
+      }
+      if (state !== 'open' || loggingIn || typeof done !== 'function') {
+        return logIn.call(this, user, logInOptions, done);
+      }
+      loggingIn = true;
+      const callback = done;
+      return logIn.call(this, user, logInOptions, (error?: unknown) => {
+        loggingIn = false;
+        // Saved (`kept`) or failed in the wrappers (`ended`): settled. Else `serializeUser`
+        // failed (or no session manager): ended before the error goes on, as for a failed save.
+        if (state !== 'open') return callback(error);
+        if (error) return void abandon().then(() => callback(error));
+        // `session: false`: logged in without a cookie session; the answer need not wait.
+        void unheld();
+        callback();
+      });
+    };
+    // Passport's `initialize()` and `authenticate()` set both names on `req`.
+    hide(req, 'logIn', wrapped);
+    hide(req, 'login', wrapped);
+  }
+  // No `req.logIn` begun by the end of the response (a custom callback, `assignProperty`).
+  const res = req.res;
+  // Over already (the client went away during the sign-in): no cookie will reach anyone.
+  if (res?.closed === true) void unheld();
+  else if (typeof res?.once === 'function') {
+    res.once('close', () => {
+      if (state === 'open' && loggingIn === false) void unheld();
+    });
+  }
+
+  const regenerate = session?.regenerate;
+  if (session === undefined || typeof regenerate !== 'function') return;
   // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
   hide(session, 'regenerate', function (this: SessionLike, done: (error?: unknown) => void) {
+    // Not Passport's `logIn` (`req.logout()` regenerates too): nothing to keep.
+    if (state !== 'open' || loggingIn === false) return regenerate.call(this, done);
     return regenerate.call(this, (error?: unknown) => {
-      failed(error);
+      if (error) {
+        // The old cookie session may be intact: its revocable session stays.
+        return void abandon().then(() => done(error));
+      }
+      regenerated = true;
       const fresh = req.session;
-      if (!error && fresh !== undefined) {
+      if (fresh !== undefined) {
         fresh[UPSTREAM_SESSION_KEY] = stored;
         const save = fresh.save;
         if (typeof save === 'function') {
           hide(fresh, 'save', function (this: SessionLike, saved: (error?: unknown) => void) {
+            // Only Passport's save, within its `logIn`: not express-session's after a failure.
+            if (state !== 'open') return save.call(this, saved);
             // Again: Passport's `keepSessionInfo` copies the old session's entries over it.
             this[UPSTREAM_SESSION_KEY] = stored;
             return save.call(this, (error?: unknown) => {
-              failed(error);
-              const old = error ? undefined : replaced;
-              replaced = undefined;
-              if (old === undefined) return saved(error);
-              // Before Passport answers; ending it cannot fail the sign-in.
-              heldIn!.end(old).then(
-                () => saved(),
-                () => saved(),
-              );
+              // Before Passport answers; ending the old one cannot fail the sign-in.
+              if (error) return void abandon().then(() => saved(error));
+              state = 'kept';
+              endReplaced().then(() => saved());
             });
           });
         }
       }
-      done(error);
+      done();
     });
   });
 }

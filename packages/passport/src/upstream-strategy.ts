@@ -200,8 +200,16 @@ export class UpstreamStrategy extends RevocableStrategy {
       ...(profile === undefined ? {} : { profile }),
       sessionId: sid,
     };
-    // Keep the session id out of `JSON.stringify(account)` and `inspect(account)` by mistake.
-    Object.defineProperty(account, 'sessionId', { value: sid, enumerable: false });
+    // Keep the session id out of `JSON.stringify(account)` and `inspect(account)` by mistake;
+    // an app that reads it may keep it itself (`session: false`): then it is the app's to end.
+    let claimed = false;
+    Object.defineProperty(account, 'sessionId', {
+      enumerable: false,
+      get: () => {
+        claimed = true;
+        return sid;
+      },
+    });
     const { verify, passReqToCallback } = this.settings;
     const answer = await callVerify(verify, passReqToCallback ? [req, account] : [account]);
     if (answer.kind !== 'user') {
@@ -210,7 +218,7 @@ export class UpstreamStrategy extends RevocableStrategy {
       if (answer.kind === 'error') return end.error(answer.error);
       return end.fail(answer.info ?? challengeOf(ACCESS_DENIED, ''), ACCESS_DENIED.status);
     }
-    keepOnLogIn(req, { strategy: this.name, sid }, this.sessions);
+    keepOnLogIn(req, { strategy: this.name, sid }, this.sessions, { claimed: () => claimed });
     end.success(answer.user, answer.info);
   }
 

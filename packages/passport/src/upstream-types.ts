@@ -19,7 +19,10 @@ export interface UpstreamAccount {
   /**
    * The upstream session's id. A bearer secret (never log it, never send it to the browser): the
    * strategy keeps it in `req.session` itself; you need it only with `session: false`, to hand
-   * to `upstreamAccessToken`'s `sessionId` option later.
+   * to the strategy's `accessToken` and `fetch` as `{ sessionId }`. Reading it makes the session
+   * yours: a sign-in that Passport's `req.logIn` does not store in a cookie session
+   * (`session: false`, a custom callback that refuses) ends it when the response is over, unless
+   * this was read.
    */
   sessionId: string;
 }
