@@ -16,7 +16,9 @@ import {
   type Session,
   sessionKeyOf,
   sessionOf,
+  stored,
   toProtocol,
+  unavailable,
 } from './host.js';
 import type * as T from './types.js';
 
@@ -59,10 +61,6 @@ type Req = HostRequest & { tingting?: T.VerifiedIdentity };
 const CALLER = 'createTingTingAuth';
 const fail = failer(CALLER);
 const target = (name: string, value: unknown) => checkedTarget(CALLER, name, value);
-/** A store failure as the 503 (with `Retry-After`) `errorHandler` answers; the cause for logs. */
-const unavailable = (cause: unknown): never => {
-  throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
-};
 
 function limiter(name: string, value: unknown, limit: number): T.Middleware | undefined {
   if (value === false) return undefined;
@@ -167,7 +165,7 @@ export function createTingTingAuth(
       const state = formOf(session);
       state.pending = result.answer.body as T.PendingChallenge;
       delete state.error;
-      await callback((done) => session.save(done));
+      await stored((done) => session.save(done));
     }
     answer(req, res, redirects?.afterSend, result.answer);
   });

@@ -3,7 +3,6 @@ import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import {
-  callback,
   target as checkedTarget,
   createHost,
   failer,
@@ -13,6 +12,7 @@ import {
   type Session,
   sessionKeyOf,
   sessionOf,
+  stored,
   toProtocol,
 } from './host.js';
 import type * as T from './types.js';
@@ -167,7 +167,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       if (session !== undefined && redirects !== undefined && isFormPost(req)) {
         formOf(session).notice = (result.answer.body as P.SignUpAnswer).message;
         delete formOf(session).error;
-        await callback((done) => session.save(done));
+        await stored((done) => session.save(done));
       }
       answer(req, res, redirects?.afterSignUp, result.answer);
     });

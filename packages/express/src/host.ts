@@ -32,6 +32,13 @@ export const sessionOf = (req: HostRequest): Session | undefined =>
   typeof req.session?.regenerate === 'function' ? req.session : undefined;
 export const callback = (fn: (done: Done) => unknown): Promise<void> =>
   new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+/** A session store's failure (`regenerate`, `save`) as a 503 with `Retry-After`; the cause for logs. */
+export const unavailable = (cause: unknown): never => {
+  throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
+};
+/** `fn` (a session store call), its failure a 503 (see {@link unavailable}). */
+export const stored = (fn: (done: Done) => unknown): Promise<void> =>
+  callback(fn).catch(unavailable);
 export const redirect = (res: ServerResponse, location: string): void =>
   void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
 export const toProtocol = (req: HostRequest): P.ProtocolRequest =>
@@ -136,12 +143,13 @@ export interface Host {
   /**
    * Sign in here: a new session id (an id planted before sign-in, fixation, is worth nothing), then
    * `data` at the router's key, saved. With `sessions` and a revocable `data.sid`: on a failure
-   * that session is ended (the browser will never hold it) and the error is thrown; once saved,
+   * that session is ended (the browser will never hold it) and a 503 is thrown; once saved,
    * the revocable session the browser held before (this router's, signing in again, or the app's
-   * other router's, at its key) is ended.
+   * other router's, at its key) is ended. A session store failure is a 503 `SERVICE_UNAVAILABLE`
+   * (the cause kept).
    */
   signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
-  /** Clear the signed-in data and rotate the session id, so a copied cookie is dead. */
+  /** Clear the signed-in data and rotate the session id, so a copied cookie is dead (store failure: 503). */
   signOutHere(req: IncomingMessage): Promise<void>;
   /** The session pages over core's sessions protocol; `signedOut` is the code a signed-out request gets. */
   manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions;
@@ -207,9 +215,11 @@ export function createHost(options: HostOptions): Host {
         const page = errorPage ?? redirects.onError;
         const session = sessionOf(req);
         const { code, publicMessage: message, retryAfter } = error;
-        if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
+        const withCode = `${page}${page.includes('?') ? '&' : '?'}error=${code}`;
+        if (!session) return redirect(res, withCode);
         formOf(session).error = { code, message, ...(retryAfter ? { retryAfter } : {}) };
-        session.save(() => redirect(res, page));
+        // A session store that cannot keep the error (it is down): the page gets the code instead.
+        session.save((failed) => redirect(res, failed ? withCode : page));
       });
     };
 
@@ -230,7 +240,7 @@ export function createHost(options: HostOptions): Host {
       await callback((done) => fresh.save(done));
     } catch (error) {
       if (data.sid !== undefined) await sessions?.end(data.sid).catch(() => {});
-      throw error;
+      return unavailable(error);
     }
     // Only now, with the new one saved: a failed sign-in leaves the old session as it was. The
     // browser can no longer present it, so it is ended rather than left live (and, for password
@@ -252,7 +262,7 @@ export function createHost(options: HostOptions): Host {
     if (session === undefined) return;
     delete session[key];
     delete session[formKey];
-    await callback((done) => session.regenerate(done));
+    await callback((done) => session.regenerate(done)).catch(unavailable);
   }
 
   function manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions {
