@@ -145,8 +145,9 @@ export interface Host {
    * `data` at the router's key, saved. With `sessions` and a revocable `data.sid`: on a failure
    * that session is ended (the browser will never hold it) and a 503 is thrown; once saved,
    * the revocable session the browser held before (this router's, signing in again, or the app's
-   * other router's, at its key) is ended. A session store failure is a 503 `SERVICE_UNAVAILABLE`
-   * (the cause kept).
+   * other router's, at its key) is ended; so it is when the save fails after `regenerate` (the old
+   * cookie session is gone; a failed `regenerate` keeps it). A session store failure is a 503
+   * `SERVICE_UNAVAILABLE` (the cause kept).
    */
   signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
   /** Clear the signed-in data and rotate the session id, so a copied cookie is dead (store failure: 503). */
@@ -233,28 +234,38 @@ export function createHost(options: HostOptions): Host {
     // Read before `regenerate` drops it: the session this browser held, if it signs in again.
     const previous = sidOf(req);
     const others = heldElsewhere(sessionOf(r), key);
+    /** Ends the session(s) the old cookie session held; failing to end one fails nothing. */
+    async function endOld(fresh: Session | undefined) {
+      if (previous !== undefined && previous !== data.sid) {
+        await sessions?.end(previous).catch(() => {});
+      }
+      for (const other of others) {
+        const named = (fresh?.[other.key] as StoredSid | undefined)?.sid;
+        if (other.sid === data.sid || other.sid === named) continue;
+        await other.sessions.end(other.sid).catch(() => {});
+      }
+    }
+    let regenerated = false;
     try {
       await callback((done) => r.session!.regenerate(done));
+      regenerated = true;
       const fresh = r.session as Session;
       fresh[key] = data;
       await callback((done) => fresh.save(done));
     } catch (error) {
       if (data.sid !== undefined) await sessions?.end(data.sid).catch(() => {});
+      // `regenerate` succeeded: the old cookie session is gone from the store, so the browser can
+      // no longer present the old session(s) either; they are ended rather than left live (for
+      // password sign-in, its upstream tokens usable) until they expire. A failed `regenerate`
+      // may have left the old cookie session intact: the browser still holds them, kept.
+      if (regenerated) await endOld(undefined);
       return unavailable(error);
     }
-    // Only now, with the new one saved: a failed sign-in leaves the old session as it was. The
-    // browser can no longer present it, so it is ended rather than left live (and, for password
-    // sign-in, its upstream tokens kept) until it expires. Failing to end it fails no sign-in.
-    if (previous !== undefined && previous !== data.sid) {
-      await sessions?.end(previous).catch(() => {});
-    }
-    // The same for the session the browser held from the app's other router (its key).
-    const fresh = r.session as Session;
-    for (const other of others) {
-      const named = (fresh[other.key] as StoredSid | undefined)?.sid;
-      if (other.sid === data.sid || other.sid === named) continue;
-      await other.sessions.end(other.sid).catch(() => {});
-    }
+    // With the new one saved, the browser can no longer present the old session, so it is ended
+    // rather than left live (and, for password sign-in, its upstream tokens kept) until it
+    // expires. Failing to end it fails no sign-in. The same for the session the browser held
+    // from the app's other router (its key).
+    await endOld(r.session as Session);
   }
 
   async function signOutHere(req: IncomingMessage) {
