@@ -222,8 +222,7 @@ export function createTingTingAuth(
     if (live.ok) return { phone, verifiedAt, sessionId: live.value.id };
     if (live.error.cause !== undefined) throw TingTingHTTPError.fromRefusal(live.error);
     // Ended elsewhere ("sign out everywhere", another device): signed out here as well.
-    const session = sessionOf(req);
-    if (session !== undefined) await new Promise<void>((done) => session.destroy(() => done()));
+    await host.destroyHere(req);
     return undefined;
   }
 

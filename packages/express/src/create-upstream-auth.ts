@@ -215,7 +215,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
         const refusal = P.refusalOfSessionError(error);
         if (refusal.code !== 'SESSION_EXPIRED' || session === undefined) return refuse(refusal);
         // The upstream session is over: so is this one (no stale session id lingers).
-        session.destroy(() => refuse(refusal));
+        host.destroyHere(req).then(() => refuse(refusal));
       },
     );
   };

@@ -150,8 +150,17 @@ export interface Host {
    * `SERVICE_UNAVAILABLE` (the cause kept).
    */
   signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
-  /** Clear the signed-in data and rotate the session id, so a copied cookie is dead (store failure: 503). */
+  /**
+   * Clear the signed-in data and rotate the session id, so a copied cookie is dead. Sign-out signs
+   * the browser out: the sessions held at the app's other routers' keys are ended first (a
+   * failure: 503, nothing dropped). A session store failure is a 503 `SERVICE_UNAVAILABLE`.
+   */
   signOutHere(req: IncomingMessage): Promise<void>;
+  /**
+   * Destroy the cookie session (this router's session ended elsewhere), ending first the sessions
+   * held at the other routers' keys; when that fails, the cookie session is kept.
+   */
+  destroyHere(req: IncomingMessage): Promise<void>;
   /** The session pages over core's sessions protocol; `signedOut` is the code a signed-out request gets. */
   manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions;
   /** The router: the POST `routes`, then the session paths when there are `sessions`. */
@@ -229,6 +238,11 @@ export function createHost(options: HostOptions): Host {
     return typeof sid === 'string' ? sid : undefined;
   };
 
+  /** Ends the revocable sessions `session` holds at the app's other routers' keys. */
+  async function endHeldElsewhere(session: Session): Promise<void> {
+    for (const other of heldElsewhere(session, key)) await other.sessions.end(other.sid);
+  }
+
   async function signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions) {
     const r = req as HostRequest;
     // Read before `regenerate` drops it: the session this browser held, if it signs in again.
@@ -271,20 +285,38 @@ export function createHost(options: HostOptions): Host {
   async function signOutHere(req: IncomingMessage) {
     const session = sessionOf(req as HostRequest);
     if (session === undefined) return;
+    // Sign-out signs the browser out: the session it held from the app's other router (its key)
+    // is dropped with the cookie session, so it is ended too, first: a store failure is a 503
+    // with nothing dropped, and the user can retry. Its data goes too, even from a session whose
+    // `regenerate` keeps data: no ended session id lingers.
+    await endHeldElsewhere(session).catch(unavailable);
+    for (const other of heldElsewhere(session, key)) delete session[other.key];
     delete session[key];
     delete session[formKey];
     await callback((done) => session.regenerate(done)).catch(unavailable);
+  }
+
+  /**
+   * Destroys the cookie session (this router's session ended elsewhere). The other routers'
+   * sessions it holds are ended first; when that fails, it is kept (no session is left live and
+   * held by nobody) and the next request tries again.
+   */
+  async function destroyHere(req: IncomingMessage): Promise<void> {
+    const session = sessionOf(req as HostRequest);
+    if (session === undefined) return;
+    const ended = await endHeldElsewhere(session).then(
+      () => true,
+      () => false,
+    );
+    if (ended) await new Promise<void>((resolve) => session.destroy(() => resolve()));
   }
 
   function manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions {
     /** Throw the refusal of a failed result; an ended session also destroys `req.session`. */
     async function settle<V>(req: HostRequest, result: P.ProtocolResult<V>): Promise<V> {
       if (result.ok) return result.value;
-      const session = sessionOf(req);
       // Ended elsewhere: no stale id lingers in this cookie session.
-      if (result.error.code === signedOut && sidOf(req) !== undefined && session) {
-        await new Promise<void>((resolve) => session.destroy(() => resolve()));
-      }
+      if (result.error.code === signedOut && sidOf(req) !== undefined) await destroyHere(req);
       throw TingTingHTTPError.fromRefusal(result.error);
     }
 
@@ -354,6 +386,7 @@ export function createHost(options: HostOptions): Host {
     sidOf,
     signInHere,
     signOutHere,
+    destroyHere,
     manage,
     router,
   };
