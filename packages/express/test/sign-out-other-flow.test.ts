@@ -139,4 +139,22 @@ describe.each([
       expect(await other.list(otherSubject)).toEqual([]);
     },
   );
+
+  it('the other store cannot end it: the guard keeps the cookie session, the next request ends it', async () => {
+    const { stores, steps } = await signedInTwice('password');
+    const end = stores.notes.end.bind(stores.notes);
+    let down = true;
+    stores.notes.end = async (sid, reason) => {
+      if (down) throw new Error('store down');
+      return end(sid, reason);
+    };
+    await stores.phone.endAll(SUBJECT);
+    expect(await steps.signedIn('phone')).toBe(401);
+    // Not destroyed: the password session is still held by the browser, and still live.
+    expect(await steps.signedIn('password')).toBe(200);
+    down = false;
+    expect(await steps.signedIn('phone')).toBe(401);
+    expect(await stores.notes.list('asha')).toEqual([]);
+    expect(await steps.signedIn('password')).toBe(401);
+  });
 });
