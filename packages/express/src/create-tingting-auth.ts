@@ -30,7 +30,11 @@ export interface TingTingExpress {
   send: T.Middleware;
   /** Checks `code` for `phone`, then `onVerified` or signs the session in; 200. */
   verify: T.Middleware;
-  /** Clears the verified number and rotates the session id; 204. */
+  /**
+   * Clears the verified number and rotates the session id; 204. With `sessions`, ends the session
+   * first, and a session of the app's password router the cookie session holds too (503 on a
+   * store failure, nothing dropped).
+   */
   signOut: T.Middleware;
   /**
    * Lets requests with a verified number through (`req.tingting`), else 401 `NOT_VERIFIED`. With

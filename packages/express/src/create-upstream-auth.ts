@@ -24,7 +24,10 @@ export interface UpstreamExpress {
   router: T.Middleware;
   /** Signs in with `username` (or `email`) and `password`; 200 `{ user }`, a new session id. */
   signIn: T.Middleware;
-  /** Ends the upstream session and rotates the session id; 204. */
+  /**
+   * Ends the upstream session (and a session of the app's phone router the cookie session holds)
+   * and rotates the session id; 204 (503 on a store failure).
+   */
   signOut: T.Middleware;
   /** Notes only (`provider` with `signup`): 202, the same answer for a new and an existing account. */
   signUp: T.Middleware | undefined;
