@@ -218,6 +218,21 @@ describe.each([
     expect(passed).toEqual([]);
   });
 
+  it('sign-up (notes) form post, the store cannot keep the notice: redirected with the code', async () => {
+    const { sessions } = notesSessions();
+    const provider = notesProvider({ baseURL: notes.url });
+    const auth = createUpstreamAuth({ sessions, provider, redirects: PASSWORD_REDIRECTS });
+    const { app, passed } = mount(auth, () => 'set');
+
+    const form = await request(app)
+      .post('/auth/sign-up')
+      .set(FORM)
+      .send('username=new1&email=new1%40example.com&password=long-password-1');
+    expect(form.status).toBe(303);
+    expect(form.headers.location).toBe('/login?error=SERVICE_UNAVAILABLE');
+    expect(passed).toEqual([]);
+  });
+
   describe('sign-out whose regenerate fails', () => {
     it('phone router with sessions: 503, the session is ended first', async () => {
       let mode: SessionFailure = 'none';
