@@ -16,7 +16,9 @@ import {
   type Session,
   sessionKeyOf,
   sessionOf,
+  stored,
   toProtocol,
+  unavailable,
 } from './host.js';
 import type * as T from './types.js';
 
@@ -28,7 +30,11 @@ export interface TingTingExpress {
   send: T.Middleware;
   /** Checks `code` for `phone`, then `onVerified` or signs the session in; 200. */
   verify: T.Middleware;
-  /** Clears the verified number and rotates the session id; 204. */
+  /**
+   * Clears the verified number and rotates the session id; 204. With `sessions`, ends the session
+   * first, and a session of the app's password router the cookie session holds too (503 on a
+   * store failure, nothing dropped).
+   */
   signOut: T.Middleware;
   /**
    * Lets requests with a verified number through (`req.tingting`), else 401 `NOT_VERIFIED`. With
@@ -59,10 +65,6 @@ type Req = HostRequest & { tingting?: T.VerifiedIdentity };
 const CALLER = 'createTingTingAuth';
 const fail = failer(CALLER);
 const target = (name: string, value: unknown) => checkedTarget(CALLER, name, value);
-/** A store failure as the 503 (with `Retry-After`) `errorHandler` answers; the cause for logs. */
-const unavailable = (cause: unknown): never => {
-  throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
-};
 
 function limiter(name: string, value: unknown, limit: number): T.Middleware | undefined {
   if (value === false) return undefined;
@@ -167,7 +169,7 @@ export function createTingTingAuth(
       const state = formOf(session);
       state.pending = result.answer.body as T.PendingChallenge;
       delete state.error;
-      await callback((done) => session.save(done));
+      await stored((done) => session.save(done));
     }
     answer(req, res, redirects?.afterSend, result.answer);
   });
@@ -224,8 +226,7 @@ export function createTingTingAuth(
     if (live.ok) return { phone, verifiedAt, sessionId: live.value.id };
     if (live.error.cause !== undefined) throw TingTingHTTPError.fromRefusal(live.error);
     // Ended elsewhere ("sign out everywhere", another device): signed out here as well.
-    const session = sessionOf(req);
-    if (session !== undefined) await new Promise<void>((done) => session.destroy(() => done()));
+    await host.destroyHere(req);
     return undefined;
   }
 

@@ -3,7 +3,6 @@ import * as P from '@tingting-auth/core/protocol';
 import { isTingTingHTTPError, TingTingHTTPError } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import {
-  callback,
   target as checkedTarget,
   createHost,
   failer,
@@ -13,6 +12,7 @@ import {
   type Session,
   sessionKeyOf,
   sessionOf,
+  stored,
   toProtocol,
 } from './host.js';
 import type * as T from './types.js';
@@ -24,7 +24,10 @@ export interface UpstreamExpress {
   router: T.Middleware;
   /** Signs in with `username` (or `email`) and `password`; 200 `{ user }`, a new session id. */
   signIn: T.Middleware;
-  /** Ends the upstream session and rotates the session id; 204. */
+  /**
+   * Ends the upstream session (and a session of the app's phone router the cookie session holds)
+   * and rotates the session id; 204 (503 on a store failure).
+   */
   signOut: T.Middleware;
   /** Notes only (`provider` with `signup`): 202, the same answer for a new and an existing account. */
   signUp: T.Middleware | undefined;
@@ -167,7 +170,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       if (session !== undefined && redirects !== undefined && isFormPost(req)) {
         formOf(session).notice = (result.answer.body as P.SignUpAnswer).message;
         delete formOf(session).error;
-        await callback((done) => session.save(done));
+        await stored((done) => session.save(done));
       }
       answer(req, res, redirects?.afterSignUp, result.answer);
     });
@@ -215,7 +218,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
         const refusal = P.refusalOfSessionError(error);
         if (refusal.code !== 'SESSION_EXPIRED' || session === undefined) return refuse(refusal);
         // The upstream session is over: so is this one (no stale session id lingers).
-        session.destroy(() => refuse(refusal));
+        host.destroyHere(req).then(() => refuse(refusal));
       },
     );
   };

@@ -32,6 +32,13 @@ export const sessionOf = (req: HostRequest): Session | undefined =>
   typeof req.session?.regenerate === 'function' ? req.session : undefined;
 export const callback = (fn: (done: Done) => unknown): Promise<void> =>
   new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+/** A session store's failure (`regenerate`, `save`) as a 503 with `Retry-After`; the cause for logs. */
+export const unavailable = (cause: unknown): never => {
+  throw new TingTingHTTPError('SERVICE_UNAVAILABLE', { cause });
+};
+/** `fn` (a session store call), its failure a 503 (see {@link unavailable}). */
+export const stored = (fn: (done: Done) => unknown): Promise<void> =>
+  callback(fn).catch(unavailable);
 export const redirect = (res: ServerResponse, location: string): void =>
   void res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
 export const toProtocol = (req: HostRequest): P.ProtocolRequest =>
@@ -136,13 +143,24 @@ export interface Host {
   /**
    * Sign in here: a new session id (an id planted before sign-in, fixation, is worth nothing), then
    * `data` at the router's key, saved. With `sessions` and a revocable `data.sid`: on a failure
-   * that session is ended (the browser will never hold it) and the error is thrown; once saved,
+   * that session is ended (the browser will never hold it) and a 503 is thrown; once saved,
    * the revocable session the browser held before (this router's, signing in again, or the app's
-   * other router's, at its key) is ended.
+   * other router's, at its key) is ended; so it is when the save fails after `regenerate` (the old
+   * cookie session is gone; a failed `regenerate` keeps it). A session store failure is a 503
+   * `SERVICE_UNAVAILABLE` (the cause kept).
    */
   signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions): Promise<void>;
-  /** Clear the signed-in data and rotate the session id, so a copied cookie is dead. */
+  /**
+   * Clear the signed-in data and rotate the session id, so a copied cookie is dead. Sign-out signs
+   * the browser out: the sessions held at the app's other routers' keys are ended first (a
+   * failure: 503, nothing dropped). A session store failure is a 503 `SERVICE_UNAVAILABLE`.
+   */
   signOutHere(req: IncomingMessage): Promise<void>;
+  /**
+   * Destroy the cookie session (this router's session ended elsewhere), ending first the sessions
+   * held at the other routers' keys; when that fails, the cookie session is kept.
+   */
+  destroyHere(req: IncomingMessage): Promise<void>;
   /** The session pages over core's sessions protocol; `signedOut` is the code a signed-out request gets. */
   manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions;
   /** The router: the POST `routes`, then the session paths when there are `sessions`. */
@@ -207,9 +225,11 @@ export function createHost(options: HostOptions): Host {
         const page = errorPage ?? redirects.onError;
         const session = sessionOf(req);
         const { code, publicMessage: message, retryAfter } = error;
-        if (!session) return redirect(res, `${page}${page.includes('?') ? '&' : '?'}error=${code}`);
+        const withCode = `${page}${page.includes('?') ? '&' : '?'}error=${code}`;
+        if (!session) return redirect(res, withCode);
         formOf(session).error = { code, message, ...(retryAfter ? { retryAfter } : {}) };
-        session.save(() => redirect(res, page));
+        // A session store that cannot keep the error (it is down): the page gets the code instead.
+        session.save((failed) => redirect(res, failed ? withCode : page));
       });
     };
 
@@ -218,52 +238,85 @@ export function createHost(options: HostOptions): Host {
     return typeof sid === 'string' ? sid : undefined;
   };
 
+  /** Ends the revocable sessions `session` holds at the app's other routers' keys. */
+  async function endHeldElsewhere(session: Session): Promise<void> {
+    for (const other of heldElsewhere(session, key)) await other.sessions.end(other.sid);
+  }
+
   async function signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions) {
     const r = req as HostRequest;
     // Read before `regenerate` drops it: the session this browser held, if it signs in again.
     const previous = sidOf(req);
     const others = heldElsewhere(sessionOf(r), key);
+    /** Ends the session(s) the old cookie session held; failing to end one fails nothing. */
+    async function endOld(fresh: Session | undefined) {
+      if (previous !== undefined && previous !== data.sid) {
+        await sessions?.end(previous).catch(() => {});
+      }
+      for (const other of others) {
+        const named = (fresh?.[other.key] as StoredSid | undefined)?.sid;
+        if (other.sid === data.sid || other.sid === named) continue;
+        await other.sessions.end(other.sid).catch(() => {});
+      }
+    }
+    let regenerated = false;
     try {
       await callback((done) => r.session!.regenerate(done));
+      regenerated = true;
       const fresh = r.session as Session;
       fresh[key] = data;
       await callback((done) => fresh.save(done));
     } catch (error) {
       if (data.sid !== undefined) await sessions?.end(data.sid).catch(() => {});
-      throw error;
+      // `regenerate` succeeded: the old cookie session is gone from the store, so the browser can
+      // no longer present the old session(s) either; they are ended rather than left live (for
+      // password sign-in, its upstream tokens usable) until they expire. A failed `regenerate`
+      // may have left the old cookie session intact: the browser still holds them, kept.
+      if (regenerated) await endOld(undefined);
+      return unavailable(error);
     }
-    // Only now, with the new one saved: a failed sign-in leaves the old session as it was. The
-    // browser can no longer present it, so it is ended rather than left live (and, for password
-    // sign-in, its upstream tokens kept) until it expires. Failing to end it fails no sign-in.
-    if (previous !== undefined && previous !== data.sid) {
-      await sessions?.end(previous).catch(() => {});
-    }
-    // The same for the session the browser held from the app's other router (its key).
-    const fresh = r.session as Session;
-    for (const other of others) {
-      const named = (fresh[other.key] as StoredSid | undefined)?.sid;
-      if (other.sid === data.sid || other.sid === named) continue;
-      await other.sessions.end(other.sid).catch(() => {});
-    }
+    // With the new one saved, the browser can no longer present the old session, so it is ended
+    // rather than left live (and, for password sign-in, its upstream tokens kept) until it
+    // expires. Failing to end it fails no sign-in. The same for the session the browser held
+    // from the app's other router (its key).
+    await endOld(r.session as Session);
   }
 
   async function signOutHere(req: IncomingMessage) {
     const session = sessionOf(req as HostRequest);
     if (session === undefined) return;
+    // Sign-out signs the browser out: the session it held from the app's other router (its key)
+    // is dropped with the cookie session, so it is ended too, first: a store failure is a 503
+    // with nothing dropped, and the user can retry. Its data goes too, even from a session whose
+    // `regenerate` keeps data: no ended session id lingers.
+    await endHeldElsewhere(session).catch(unavailable);
+    for (const other of heldElsewhere(session, key)) delete session[other.key];
     delete session[key];
     delete session[formKey];
-    await callback((done) => session.regenerate(done));
+    await callback((done) => session.regenerate(done)).catch(unavailable);
+  }
+
+  /**
+   * Destroys the cookie session (this router's session ended elsewhere). The other routers'
+   * sessions it holds are ended first; when that fails, it is kept (no session is left live and
+   * held by nobody) and the next request tries again.
+   */
+  async function destroyHere(req: IncomingMessage): Promise<void> {
+    const session = sessionOf(req as HostRequest);
+    if (session === undefined) return;
+    const ended = await endHeldElsewhere(session).then(
+      () => true,
+      () => false,
+    );
+    if (ended) await new Promise<void>((resolve) => session.destroy(() => resolve()));
   }
 
   function manage(protocol: P.SessionsProtocol, signedOut: string): ManagedSessions {
     /** Throw the refusal of a failed result; an ended session also destroys `req.session`. */
     async function settle<V>(req: HostRequest, result: P.ProtocolResult<V>): Promise<V> {
       if (result.ok) return result.value;
-      const session = sessionOf(req);
       // Ended elsewhere: no stale id lingers in this cookie session.
-      if (result.error.code === signedOut && sidOf(req) !== undefined && session) {
-        await new Promise<void>((resolve) => session.destroy(() => resolve()));
-      }
+      if (result.error.code === signedOut && sidOf(req) !== undefined) await destroyHere(req);
       throw TingTingHTTPError.fromRefusal(result.error);
     }
 
@@ -333,6 +386,7 @@ export function createHost(options: HostOptions): Host {
     sidOf,
     signInHere,
     signOutHere,
+    destroyHere,
     manage,
     router,
   };

@@ -2,7 +2,9 @@
  * A browser that signs in again no longer holds its first revocable session (the cookie session is
  * regenerated), so that session is ended in the store once the new one is saved: not listed, its
  * sealed upstream tokens gone. Never before: a second sign-in whose cookie session cannot be
- * written leaves the first one live. Another browser's session is not this browser's to end.
+ * written leaves the first one live while the browser still holds it (a failed `regenerate`), and
+ * ends it when it does not (the save failed after `regenerate` destroyed the old cookie session).
+ * The failure is a 503 `SERVICE_UNAVAILABLE`. Another browser's session is not this browser's to end.
  * The same across the two routers of one app (phone then password, or the reverse).
  * Phone router with `sessions` and password router, real Express 4 and 5, memory stores.
  */
@@ -12,6 +14,7 @@ import express4 from 'express4';
 import request from 'supertest';
 import { failingSession, type SessionFailure } from 'test-support/failing-session';
 import {
+  CROSS_PHONE,
   codeEngine,
   crossFlowSessions,
   crossFlowSteps,
@@ -26,6 +29,7 @@ import { createTingTingAuth, createUpstreamAuth } from '../src/index.js';
 import type { ErrorMiddleware, Middleware } from '../src/types.js';
 
 const SECRET = 'express-sign-in-again-test-secret-0123456789';
+const CROSS_SUBJECT = `+977${CROSS_PHONE}`;
 const fakes = signInFakes(['asha', 'chandra']);
 type Agent = ReturnType<typeof request.agent>;
 
@@ -98,25 +102,26 @@ describe.each([
   });
 
   /** Both routers in one app: phone at `/phone` (guard `/me/phone`), password at `/auth`. */
-  function bothApp() {
+  function bothApp(mode: () => SessionFailure = () => 'none') {
     const stores = crossFlowSessions(fakes.notes, SECRET);
     const engine = codeEngine(fakes.tingting, SECRET);
     const tingting = createTingTingAuth(engine, { sessions: stores.phone });
     const auth = createUpstreamAuth({ sessions: stores.notes });
     const app = express();
-    app.use(express.json(), session({ secret: SECRET, resave: false, saveUninitialized: false }));
+    app.use(express.json(), failingSession(session, mode));
     app.use('/phone', tingting.router);
     app.use('/auth', auth.router);
     app.get('/me/phone', tingting.requireVerified, (_req, res) => res.json({}));
     app.get('/me/password', auth.requireUpstreamSession, (_req, res) => res.json({}));
     app.use(auth.errorHandler);
-    const steps = crossFlowSteps(request.agent(app), fakes, {
+    const browser = request.agent(app);
+    const steps = crossFlowSteps(browser, fakes, {
       send: '/phone/send',
       verify: '/phone/verify',
       signIn: '/auth/sign-in',
       guard: (flow) => `/me/${flow}`,
     });
-    return { stores, steps };
+    return { stores, steps: { ...steps, browser }, browser };
   }
 
   it.each(['phone', 'password'] as const)(
@@ -128,19 +133,63 @@ describe.each([
   );
 
   describe.each(['set', 'regenerate'] as const)('the second cookie session %s fails', (failing) => {
-    it('password router: the first session stays live (nothing ended before the save)', async () => {
+    // `set`: the save failed after `regenerate` destroyed the old cookie session, so the browser
+    // can no longer present the first session: ended. `regenerate`: the old cookie session may
+    // be intact, the browser still holds the first session: kept.
+    const kept = failing === 'regenerate';
+
+    it(`password router: the first session is ${kept ? 'kept' : 'ended too'}`, async () => {
       let mode: SessionFailure = 'none';
       const { sessions, ended, browser } = passwordApp(() => mode);
       expect((await signIn(browser, 'asha')).status).toBe(200);
       const [first] = await sessions.list('asha');
       mode = failing;
-      expect((await signIn(browser, 'asha')).status).toBe(500);
-      // Only the second sign-in's own session was ended (the browser never held it).
-      expect(ended).toHaveLength(1);
-      expect((await sessions.list('asha')).map((s) => s.id)).toEqual([first!.id]);
+      const again = await signIn(browser, 'asha');
+      expect(again.status).toBe(503);
+      expect(again.body.error.code).toBe('SERVICE_UNAVAILABLE');
+      // The second sign-in's own session is ended (the browser never held it); the first too
+      // when the browser lost it.
+      expect(ended).toHaveLength(kept ? 1 : 2);
+      expect((await sessions.list('asha')).map((s) => s.id)).toEqual(kept ? [first!.id] : []);
+      if (!kept) {
+        await expect(sessions.getTokens(ended[1]!)).rejects.toMatchObject({
+          code: 'SESSION_EXPIRED',
+        });
+      }
       mode = 'none';
-      // A failed regenerate kept the cookie session: the browser is still signed in with it.
-      if (failing === 'regenerate') expect((await browser.get('/me')).status).toBe(200);
+      expect((await browser.get('/me')).status).toBe(kept ? 200 : 401);
+    });
+
+    it(`phone with sessions, then password: the phone session is ${kept ? 'kept' : 'ended too'}`, async () => {
+      let mode: SessionFailure = 'none';
+      const { stores, steps, browser } = bothApp(() => mode);
+      await steps.phone();
+      expect(await stores.phone.list(CROSS_SUBJECT)).toHaveLength(1);
+      mode = failing;
+      expect((await signIn(browser, 'asha')).status).toBe(503);
+      expect(stores.notesEnded).toHaveLength(1);
+      expect(await stores.notes.list('asha')).toEqual([]);
+      expect(stores.phoneEnded).toHaveLength(kept ? 0 : 1);
+      expect(await stores.phone.list(CROSS_SUBJECT)).toHaveLength(kept ? 1 : 0);
+      mode = 'none';
+      expect(await steps.signedIn('phone')).toBe(kept ? 200 : 401);
+    });
+
+    it(`password, then phone with sessions: the password session is ${kept ? 'kept' : 'ended too'}`, async () => {
+      let mode: SessionFailure = 'none';
+      const { stores, steps } = bothApp(() => mode);
+      await steps.password();
+      mode = failing;
+      const phone = CROSS_PHONE;
+      expect((await steps.browser.post('/phone/send').send({ phone })).status).toBe(202);
+      const code = fakes.tingting.outbox.last(phone)!.otp;
+      expect((await steps.browser.post('/phone/verify').send({ phone, code })).status).toBe(503);
+      expect(stores.phoneEnded).toHaveLength(1);
+      expect(await stores.phone.list(CROSS_SUBJECT)).toEqual([]);
+      expect(stores.notesEnded).toHaveLength(kept ? 0 : 1);
+      expect(await stores.notes.list('asha')).toHaveLength(kept ? 1 : 0);
+      mode = 'none';
+      expect(await steps.signedIn('password')).toBe(kept ? 200 : 401);
     });
   });
 });
