@@ -81,6 +81,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       sessionKey: 'string',
       redirects: 'object',
       fieldNames: 'object',
+      signUpLimit: 'object|false',
     },
   });
   const o = options;
@@ -92,6 +93,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     sessions,
     ...(o.provider === undefined ? {} : { provider: o.provider }),
     ...(o.fieldNames === undefined ? {} : { fieldNames: o.fieldNames }),
+    ...(o.signUpLimit === undefined ? {} : { signUpLimit: o.signUpLimit }),
   });
   let base: string | undefined;
   if (o.baseURL !== undefined) {
