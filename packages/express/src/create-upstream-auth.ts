@@ -84,6 +84,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
       sessionKey: 'string',
       redirects: 'object',
       fieldNames: 'object',
+      signUpLimit: 'object|false',
     },
   });
   const o = options;
@@ -95,6 +96,7 @@ export function createUpstreamAuth(options: U.UpstreamExpressOptions): UpstreamE
     sessions,
     ...(o.provider === undefined ? {} : { provider: o.provider }),
     ...(o.fieldNames === undefined ? {} : { fieldNames: o.fieldNames }),
+    ...(o.signUpLimit === undefined ? {} : { signUpLimit: o.signUpLimit }),
   });
   let base: string | undefined;
   if (o.baseURL !== undefined) {

@@ -1,4 +1,8 @@
-import type { PasswordFieldNames, ProtocolOptions } from '@tingting-auth/core/protocol';
+import type {
+  PasswordFieldNames,
+  ProtocolOptions,
+  SignUpLimit,
+} from '@tingting-auth/core/protocol';
 import type { UpstreamProvider, UpstreamSessions } from '@tingting-auth/core/upstream';
 import type { Middleware } from './types.js';
 
@@ -79,6 +83,13 @@ export interface UpstreamExpressOptions
   redirects?: UpstreamRedirectOptions;
   /** Body field names. @default { identifier: ['username', 'email'], password: 'password' } */
   fieldNames?: Partial<PasswordFieldNames>;
+  /**
+   * `POST /sign-up` attempts per client IP (`req.ip`: set Express's `trust proxy` behind a proxy),
+   * counted in `sessions`' store, so processes sharing it share the count: core's
+   * `createPasswordProtocol` option of the same name. `false` turns it off.
+   * @default { maxPerIP: 30, windowInMilliseconds: 3_600_000 }
+   */
+  signUpLimit?: Partial<SignUpLimit> | false;
 }
 
 declare global {

@@ -82,6 +82,8 @@ export type {
   SignInResult,
 } from '../upstream/sessions.js';
 export type { SessionEndReason } from '../upstream/sessions-store.js';
+export type { SignUpLimit } from '../upstream/throttle.js';
+export type { ConsumeOutcome } from '../upstream/throttle-store.js';
 export type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
 // The session's fetch (`req.upstream.fetch`): no upstream runtime code, so adapters take it here.
 export {
@@ -141,6 +143,7 @@ export {
 } from './otp-handlers.js';
 export {
   createPasswordProtocol,
+  DEFAULT_SIGN_UP_LIMIT,
   type PasswordFieldNames,
   type PasswordProtocol,
   type PasswordProtocolConfig,

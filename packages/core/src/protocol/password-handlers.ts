@@ -26,7 +26,14 @@
  *      session so the user can retry).
  *    - `signUp(request)`: only when the provider has `signup` (notes), else `undefined`: do not
  *      mount the route. Fields `username`, `email`, `password`; 202 with the same body whether the
- *      account was created or already existed (OWASP account creation).
+ *      account was created or already existed (OWASP account creation). Limited per client IP
+ *      ({@link DEFAULT_SIGN_UP_LIMIT}: 30 attempts per IP per hour, the `signUpLimit` option):
+ *      every well-formed attempt counts, created, existing or refused upstream alike, in the
+ *      sessions' store (shared by every process that shares it); over the limit, 429
+ *      `RATE_LIMITED` with `Retry-After` (the end of the window) and the upstream is not asked. A
+ *      request without a client IP is not limited, as the sign-in limits' per-IP counters and the
+ *      one-time-code send cap: give the adapter the IP (`clientIP`, or `trustProxy`/`ipHeader`).
+ *      A store failure is a 503 (fail closed).
  * 3. **Later requests.** Read your stored `sid`, call `sessions.getAccessToken(sid)` (or core's
  *    `upstreamFetch`), and answer a thrown error with {@link refusalOfSessionError}: 401
  *    `SESSION_EXPIRED` (destroy your session), 503 `SERVICE_UNAVAILABLE` + `Retry-After`.
@@ -46,6 +53,8 @@
 import { headerOf } from '../cross-site.js';
 import { UNAVAILABLE_RETRY_AFTER_IN_SECONDS } from '../public-errors.js';
 import type { SessionInfo, SignInInput, SignInResult } from '../upstream/sessions.js';
+import type { SignUpLimit } from '../upstream/throttle.js';
+import type { ConsumeOutcome } from '../upstream/throttle-store.js';
 import type { UpstreamProfile, UpstreamSignup } from '../upstream/types.js';
 import {
   jsonAnswer,
@@ -74,6 +83,13 @@ export interface PasswordSessions {
   signIn(input: SignInInput): Promise<SignInResult>;
   /** End a session (`UpstreamSessions.end`): whether it was active. */
   end(sid: string): Promise<boolean>;
+  /**
+   * Check and count one sign-up attempt from an IP (`UpstreamSessions.attemptSignUp`). Required
+   * when sign-up is offered with its limit on (`signUpLimit` not `false`).
+   */
+  attemptSignUp?(ip: string | undefined, limit: SignUpLimit): Promise<ConsumeOutcome>;
+  /** `false` when the store keeps no attempt counters (`UpstreamSessions.countsAttempts`). */
+  readonly countsAttempts?: boolean;
 }
 
 /** What sign-up needs of the provider: its `signup` (notes). */
@@ -142,10 +158,25 @@ export interface SignUpAnswer {
 export const SIGN_UP_ACCEPTED_MESSAGE =
   'If the account can be created, it has been. You can sign in with it now.';
 
+/**
+ * The default sign-up limit: 30 attempts per client IP per hour (an IPv6 address counts by its
+ * /64). A person signs up once; a script creating accounts wants hundreds an hour. Nepali mobile
+ * carriers put many subscribers behind one carrier-grade NAT address, and a school lab or a cyber
+ * café shares one address too, so 30 an hour leaves room for a class signing up together, while
+ * a script on one address gets 30 accounts an hour (720 a day) instead of as many as the upstream
+ * answers. The same order as the one-time-code send cap (20 per IP per hour).
+ */
+export const DEFAULT_SIGN_UP_LIMIT: Readonly<SignUpLimit> = Object.freeze({
+  maxPerIP: 30,
+  windowInMilliseconds: 3_600_000,
+});
+
 /** The password handlers (see the module documentation). */
 export interface PasswordProtocol {
   /** The resolved request options it was built with. */
   readonly options: ResolvedRequestOptions;
+  /** The sign-up limit in force; `undefined` when it is off or sign-up is not offered. */
+  readonly signUpLimit: Readonly<SignUpLimit> | undefined;
   /** The body field names in use. */
   readonly fieldNames: Readonly<PasswordFieldNames>;
   /** Method and cross-site checks only: a refusal, or `undefined`. Pure. */
@@ -168,6 +199,16 @@ export interface PasswordProtocolConfig {
   fieldNames?: Partial<PasswordFieldNames>;
   /** A sign-up call to the upstream is aborted after this long. @default 10_000 */
   signUpTimeoutInMilliseconds?: number;
+  /**
+   * Sign-up attempts per client IP (see {@link DEFAULT_SIGN_UP_LIMIT} for why these defaults):
+   * `maxPerIP` (1 to 1,000,000) in a fixed window of `windowInMilliseconds` (1 second to 30 days)
+   * that starts at the first attempt, counted by `sessions.attemptSignUp` in the sessions' store
+   * (its store must implement `LoginThrottleStore`, as `MemorySessionStore` and
+   * `RedisSessionStore` do). `false` turns it off: only when something in front of sign-up
+   * limits it.
+   * @default { maxPerIP: 30, windowInMilliseconds: 3_600_000 }
+   */
+  signUpLimit?: Partial<SignUpLimit> | false;
   /** The clock handed to the provider's `signup`. @default Date.now */
   clock?: () => number;
 }
@@ -238,6 +279,37 @@ function resolveFieldNames(
   return names;
 }
 
+const MAX_SIGN_UP_WINDOW = 30 * 86_400_000;
+
+/** The sign-up limit of `given` (`undefined`: off), or a `TypeError` naming the mistake. */
+function resolveSignUpLimit(caller: string, given: unknown): Readonly<SignUpLimit> | undefined {
+  if (given === false) return undefined;
+  if (given === undefined) return DEFAULT_SIGN_UP_LIMIT;
+  const fail = (message: string): never => {
+    throw new TypeError(`${caller}: ${message}`);
+  };
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    fail('signUpLimit must be { maxPerIP?, windowInMilliseconds? } or false');
+  }
+  const limit = given as Record<string, unknown>;
+  for (const key of Object.keys(limit)) {
+    if (key !== 'maxPerIP' && key !== 'windowInMilliseconds') {
+      fail(`unknown signUpLimit option \`${key}\` (maxPerIP, windowInMilliseconds)`);
+    }
+  }
+  const whole = (key: keyof SignUpLimit, min: number, max: number): number => {
+    const value = limit[key] ?? DEFAULT_SIGN_UP_LIMIT[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+      fail(`signUpLimit.${key} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    }
+    return value as number;
+  };
+  return Object.freeze({
+    maxPerIP: whole('maxPerIP', 1, 1_000_000),
+    windowInMilliseconds: whole('windowInMilliseconds', 1_000, MAX_SIGN_UP_WINDOW),
+  });
+}
+
 /** The retry delay in whole seconds for a result that gives milliseconds. */
 function seconds(milliseconds: number): number {
   return Math.ceil(milliseconds / 1000);
@@ -277,6 +349,17 @@ export function createPasswordProtocol(
   }
   const clock = config.clock ?? Date.now;
   const noContent = noContentAnswer();
+  const offersSignUp = typeof provider?.signup === 'function';
+  const configuredLimit = resolveSignUpLimit(caller, config.signUpLimit);
+  const signUpLimit = offersSignUp ? configuredLimit : undefined;
+  if (
+    signUpLimit !== undefined &&
+    (typeof sessions.attemptSignUp !== 'function' || sessions.countsAttempts === false)
+  ) {
+    throw new TypeError(
+      `${caller}: the sign-up limit counts attempts in the sessions' store: \`sessions\` must be an UpstreamSessions whose store implements LoginThrottleStore (MemorySessionStore, RedisSessionStore), or pass signUpLimit: false when something in front of sign-up limits it`,
+    );
+  }
 
   /** The one identifier field sent: its name and value, or the refusal naming the field. */
   function identifierOf(
@@ -296,53 +379,66 @@ export function createPasswordProtocol(
       : { ok: true, ...found };
   }
 
-  const signUp =
-    typeof provider?.signup === 'function'
-      ? async (request: ProtocolRequest): Promise<ProtocolResult<undefined>> => {
-          const read = await checkedFields(options, request);
-          if (!read.ok) return failed(read.error);
-          const account: Record<'username' | 'email' | 'password', string> = {
-            username: '',
-            email: '',
-            password: '',
-          };
-          for (const key of ['username', 'email', 'password'] as const) {
-            const value = stringField(read.fields, names[key]);
-            if (value == null || (key !== 'password' && value.trim() === '')) {
-              return refuse('INVALID_REQUEST', { field: names[key] });
-            }
-            account[key] = key === 'password' ? value : value.trim();
+  const signUp = offersSignUp
+    ? async (request: ProtocolRequest): Promise<ProtocolResult<undefined>> => {
+        const read = await checkedFields(options, request);
+        if (!read.ok) return failed(read.error);
+        const account: Record<'username' | 'email' | 'password', string> = {
+          username: '',
+          email: '',
+          password: '',
+        };
+        for (const key of ['username', 'email', 'password'] as const) {
+          const value = stringField(read.fields, names[key]);
+          if (value == null || (key !== 'password' && value.trim() === '')) {
+            return refuse('INVALID_REQUEST', { field: names[key] });
           }
-          try {
-            await provider.signup!(account, { signal: AbortSignal.timeout(timeout), now: clock });
-          } catch (error) {
-            switch (codeOf(error)) {
-              case 'SIGNUP_CONFLICT':
-                // An existing account answers exactly like a new one (no enumeration).
-                break;
-              case 'UPSTREAM_BAD_REQUEST':
-              case 'VALIDATION_ERROR':
-                // The upstream refused the input (notes: a password of 8 characters or fewer).
-                return refuse('INVALID_REQUEST');
-              case 'UPSTREAM_UNAVAILABLE':
-              case 'UPSTREAM_MALFORMED': {
-                const retryAfter = secondsOf(error);
-                return refuse(
-                  'SERVICE_UNAVAILABLE',
-                  retryAfter === undefined ? {} : { retryAfter },
-                );
-              }
-              default:
-                return refuse('SERVICE_UNAVAILABLE', { cause: error });
-            }
-          }
-          const body: SignUpAnswer = { message: SIGN_UP_ACCEPTED_MESSAGE };
-          return { ok: true, answer: jsonAnswer(202, body), value: undefined };
+          account[key] = key === 'password' ? value : value.trim();
         }
-      : undefined;
+        if (signUpLimit !== undefined) {
+          // Counted before the upstream is asked, whatever it then answers: a new account, an
+          // existing one and a refused password all cost one attempt (no probing for free).
+          const ip = request.clientIP ?? clientIPFromHeaders(request.headers, options);
+          let outcome: ConsumeOutcome;
+          try {
+            outcome = await sessions.attemptSignUp!(ip, signUpLimit);
+          } catch (error) {
+            return refuse('SERVICE_UNAVAILABLE', { cause: error });
+          }
+          if (!outcome.ok) {
+            return refuse('RATE_LIMITED', {
+              retryAfter: seconds(outcome.retryAfterInMilliseconds),
+            });
+          }
+        }
+        try {
+          await provider.signup!(account, { signal: AbortSignal.timeout(timeout), now: clock });
+        } catch (error) {
+          switch (codeOf(error)) {
+            case 'SIGNUP_CONFLICT':
+              // An existing account answers exactly like a new one (no enumeration).
+              break;
+            case 'UPSTREAM_BAD_REQUEST':
+            case 'VALIDATION_ERROR':
+              // The upstream refused the input (notes: a password of 8 characters or fewer).
+              return refuse('INVALID_REQUEST');
+            case 'UPSTREAM_UNAVAILABLE':
+            case 'UPSTREAM_MALFORMED': {
+              const retryAfter = secondsOf(error);
+              return refuse('SERVICE_UNAVAILABLE', retryAfter === undefined ? {} : { retryAfter });
+            }
+            default:
+              return refuse('SERVICE_UNAVAILABLE', { cause: error });
+          }
+        }
+        const body: SignUpAnswer = { message: SIGN_UP_ACCEPTED_MESSAGE };
+        return { ok: true, answer: jsonAnswer(202, body), value: undefined };
+      }
+    : undefined;
 
   return {
     options,
+    signUpLimit,
     fieldNames: Object.freeze(names),
     check: (request) => checkRequest(options, request),
 

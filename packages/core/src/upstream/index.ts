@@ -54,6 +54,7 @@ export {
   type LoginThrottleOptions,
   normalizeIdentifier,
   type ResolvedThrottleLimits,
+  type SignUpLimit,
   type ThrottleAttempt,
   type ThrottleTicket,
 } from './throttle.js';

@@ -29,8 +29,14 @@ import type {
   StoredSession,
   UpstreamSessionStore,
 } from './sessions-store.js';
-import { LoginThrottle, type LoginThrottleLimits, normalizeIdentifier } from './throttle.js';
-import type { LoginThrottleStore } from './throttle-store.js';
+import {
+  ipHashOf,
+  LoginThrottle,
+  type LoginThrottleLimits,
+  normalizeIdentifier,
+  type SignUpLimit,
+} from './throttle.js';
+import type { ConsumeOutcome, LoginThrottleStore } from './throttle-store.js';
 import { createTokenSet, tokenSetRecord } from './token-set.js';
 import type {
   CallCtx,
@@ -42,7 +48,10 @@ import type {
 
 /** Options of {@link UpstreamSessions}. */
 export interface UpstreamSessionsOptions {
-  /** Where sessions (and, unless `throttle: false`, sign-in counters) live. */
+  /**
+   * Where sessions live, and the attempt counters: sign-in's (unless `throttle: false`) and
+   * sign-up's (`attemptSignUp`, when the store implements `LoginThrottleStore`).
+   */
   store: UpstreamSessionStore & Partial<LoginThrottleStore>;
   /**
    * App secret, at least 32 bytes (`crypto.randomBytes(32).toString('base64url')`). Seals every
@@ -261,6 +270,8 @@ export class UpstreamSessions {
   /** The password attempt limiter (`undefined` with `throttle: false`). */
   readonly throttle: LoginThrottle | undefined;
   readonly #store: UpstreamSessionStore;
+  /** The store's attempt counters, when it keeps them (`LoginThrottleStore`). */
+  readonly #counters: LoginThrottleStore | undefined;
   readonly #provider: UpstreamProvider | undefined;
   readonly #keys: SessionKeys;
   readonly #clock: () => number;
@@ -293,6 +304,8 @@ export class UpstreamSessions {
       }
     }
     this.#store = store;
+    this.#counters =
+      typeof store.consume === 'function' ? (store as LoginThrottleStore) : undefined;
     const provider = options.provider;
     if (
       provider !== undefined &&
@@ -372,6 +385,60 @@ export class UpstreamSessions {
         `tingting-auth: an "${type}" event listener threw (${error instanceof Error ? error.name : typeof error}); the operation went on`,
       );
     });
+  }
+
+  /**
+   * Whether the store keeps attempt counters (implements `LoginThrottleStore`, as
+   * `MemorySessionStore` and `RedisSessionStore` do): {@link UpstreamSessions.attemptSignUp}
+   * needs them.
+   */
+  get countsAttempts(): boolean {
+    return this.#counters !== undefined;
+  }
+
+  /**
+   * Check and count one sign-up attempt from `ip` against `limit` (`createPasswordProtocol`'s
+   * sign-up limit), in the store the sign-in limits use: every process sharing the store shares
+   * the count. One atomic `consume` of a fixed-window counter under the IP's keyed hash (an IPv6
+   * address counts by its /64), so N parallel attempts never all pass a limit that allows fewer.
+   * Without an IP nothing is counted (`{ ok: true }`), as for the sign-in limits' per-IP counters.
+   *
+   * @returns `{ ok: true }`, or the wait until the window ends.
+   * @throws `TypeError` when the store keeps no counters ({@link UpstreamSessions.countsAttempts})
+   *   or `limit` is not two positive integers; rejects with `StoreUnavailableError` when the
+   *   store fails (fail closed).
+   */
+  async attemptSignUp(ip: string | undefined, limit: SignUpLimit): Promise<ConsumeOutcome> {
+    const counters = this.#counters;
+    if (counters === undefined) {
+      throw new TypeError(
+        'UpstreamSessions.attemptSignUp: store must implement LoginThrottleStore (consume, refund, reset)',
+      );
+    }
+    const maxPerIP = limit?.maxPerIP;
+    const windowInMilliseconds = limit?.windowInMilliseconds;
+    if (
+      !Number.isSafeInteger(maxPerIP) ||
+      maxPerIP <= 0 ||
+      !Number.isSafeInteger(windowInMilliseconds) ||
+      windowInMilliseconds <= 0
+    ) {
+      throw new TypeError(
+        'UpstreamSessions.attemptSignUp: limit must be { maxPerIP, windowInMilliseconds }, positive integers',
+      );
+    }
+    const ipHash = ipHashOf(this.#keys, typeof ip === 'string' ? ip : undefined);
+    if (ipHash === undefined) return { ok: true };
+    return counters.consume(
+      [
+        {
+          group: `signup-${ipHash}`,
+          key: 'ip',
+          rule: { kind: 'window', limit: maxPerIP, windowInMilliseconds },
+        },
+      ],
+      this.#clock(),
+    );
   }
 
   /** Subscribe to an event type; returns a function that unsubscribes. */

@@ -72,6 +72,31 @@ export const DEFAULT_THROTTLE_LIMITS: Readonly<ResolvedThrottleLimits> = Object.
   identifierDelayMaxInMilliseconds: 900_000,
 });
 
+/**
+ * The keyed hash an IP's counters are kept under: its rate-limit key (an IPv4 address, an IPv6
+ * /64) hashed with the app secret, so no IP is stored in clear. `undefined` without an IP (an
+ * empty one included): then no per-IP counter applies.
+ */
+export function ipHashOf(keys: SessionKeys, ip: string | undefined): string | undefined {
+  // An IP too long to be one (a misconfigured proxy header) still counts, by its first 100 characters.
+  const ipKey = ip === undefined ? undefined : (ipRateLimitKey(ip) ?? ip.trim().slice(0, 100));
+  return ipKey === undefined || ipKey === ''
+    ? undefined
+    : keyedHash(keys.identifier, `ip\n${ipKey}`, 16);
+}
+
+/**
+ * A per-IP limit on password sign-up attempts (`createPasswordProtocol`'s `signUpLimit`, counted
+ * by `UpstreamSessions.attemptSignUp`): at most `maxPerIP` attempts from one IP (an IPv6
+ * /64) in a fixed window that starts at the first.
+ */
+export interface SignUpLimit {
+  /** Attempts per IP per window. */
+  maxPerIP: number;
+  /** The window. */
+  windowInMilliseconds: number;
+}
+
 /** The normalized form identifiers are counted under: NFKC, trimmed, lower case. */
 export function normalizeIdentifier(identifier: string): string {
   return identifier.normalize('NFKC').trim().toLowerCase();
@@ -152,10 +177,8 @@ export class LoginThrottle {
         },
       },
     ];
-    // An IP too long to be one (a misconfigured proxy header) still counts, by its first 100 characters.
-    const ipKey = ip === undefined ? undefined : (ipRateLimitKey(ip) ?? ip.trim().slice(0, 100));
-    if (ipKey !== undefined && ipKey !== '') {
-      const ipHash = keyedHash(this.#keys.identifier, `ip\n${ipKey}`, 16);
+    const ipHash = ipHashOf(this.#keys, ip);
+    if (ipHash !== undefined) {
       // Same group as the identifier's counter: both are checked in one atomic step (one slot).
       entries.push({
         group: id,

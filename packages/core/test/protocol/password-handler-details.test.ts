@@ -35,6 +35,10 @@ function sessionsRig(signIn: (input: unknown) => unknown = () => success(), end:
       if (end instanceof Error) throw end;
       return end;
     },
+    async attemptSignUp(ip: string | undefined, limit: unknown) {
+      calls.push(['attemptSignUp', { ip, limit }]);
+      return { ok: true };
+    },
   } as unknown as PasswordSessions;
   return { sessions, calls };
 }
@@ -597,5 +601,70 @@ describe('signUp', () => {
     const notObject = await signUp(parsed('username=a'));
     expect(notObject.answer.status).toBe(400);
     expect(calls).toHaveLength(0);
+  });
+
+  it('counts the attempt with sessions.attemptSignUp(ip, limit) after the body rules, before the provider', async () => {
+    const order: string[] = [];
+    let outcome: unknown = { ok: true };
+    const rig = sessionsRig();
+    const handed: unknown[] = [];
+    const sessions = Object.assign(rig.sessions, {
+      async attemptSignUp(ip: string | undefined, limit: unknown) {
+        order.push('attemptSignUp');
+        handed.push([ip, limit]);
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      },
+    });
+    const provider: PasswordSignupProvider = {
+      async signup() {
+        order.push('signup');
+        return { created: true };
+      },
+    };
+    const make = (options: Record<string, unknown> = {}) =>
+      createPasswordProtocol(resolveRequestOptions('pw', options, { clientIPFromHeaders: true }), {
+        sessions,
+        provider,
+        signUpLimit: { maxPerIP: 7 },
+      }).signUp!;
+    const fields = { username: 'a', email: 'e', password: 'p' };
+    await make()(parsed({ username: 'a' }, { clientIP: '192.0.2.1' }));
+    expect(order).toEqual([]);
+    await make()(parsed(fields, { clientIP: '192.0.2.1' }));
+    expect(order).toEqual(['attemptSignUp', 'signup']);
+    const limit = { maxPerIP: 7, windowInMilliseconds: 3_600_000 };
+    expect(handed).toEqual([['192.0.2.1', limit]]);
+    // No host IP: the trusted proxy header, else none.
+    await make({ trustProxy: true })(
+      parsed(fields, { headers: { 'x-forwarded-for': '192.0.2.2' } }),
+    );
+    await make()(parsed(fields, { headers: { 'x-forwarded-for': '192.0.2.3' } }));
+    expect(handed.slice(1)).toEqual([
+      ['192.0.2.2', limit],
+      [undefined, limit],
+    ]);
+    order.length = 0;
+    outcome = { ok: false, retryAfterInMilliseconds: 1_500 };
+    const limited = await make()(parsed(fields));
+    expect(limited).toStrictEqual({
+      ok: false,
+      answer: {
+        status: 429,
+        headers: { ...JSON_HEADERS, 'retry-after': '2' },
+        body: { error: { code: 'RATE_LIMITED', message: PUBLIC_ERROR_MESSAGES.RATE_LIMITED } },
+      },
+      error: {
+        code: 'RATE_LIMITED',
+        status: 429,
+        message: PUBLIC_ERROR_MESSAGES.RATE_LIMITED,
+        retryAfter: 2,
+      },
+    });
+    outcome = new Error('store down');
+    const failed = await make()(parsed(fields));
+    expect(failed.answer.status).toBe(503);
+    expect(!failed.ok && failed.error.cause).toBe(outcome);
+    expect(order).toEqual(['attemptSignUp', 'attemptSignUp']);
   });
 });
