@@ -84,6 +84,50 @@ export type RevocableJWT = (
   params: RevocableJWTParams,
 ) => Record<string, unknown> | null | PromiseLike<Record<string, unknown> | null>;
 
+/**
+ * The session `revocableSessions`' own `session` callback made, as your `session` callback gets
+ * it: next-auth's (`expires`, `user` with `name`, `email`, `image`) with `user.id` (the token's
+ * `sub`), `user.phone` (phone sign-in), `upstream` and `sessionId` (the session's public id, as
+ * `sessions.list` shows it) added.
+ */
+export interface RevocableSession {
+  /** The signed-in user: `id` (the token's `sub`), `phone` for phone sign-in, next-auth's fields. */
+  user?: {
+    id?: string;
+    phone?: string;
+    name?: string | null;
+    email?: string | null;
+    image?: string | null;
+    [key: string]: unknown;
+  };
+  /** As next-auth's: when the session cookie expires (ISO 8601). */
+  expires: string;
+  /** The `providerId` of the session's `UpstreamSessions` (`'phone'`, `'timbr'`, …). */
+  upstream?: string;
+  /** The session's public id (`sessions.list(subject)`'s `id`), never its secret `sid`. */
+  sessionId?: string;
+  [key: string]: unknown;
+}
+
+/** What next-auth (v4 and v5 alike, JWT strategy) hands the `session` callback. */
+export interface RevocableSessionParams {
+  /** The session as `revocableSessions` shaped it, for an active session only. */
+  session: RevocableSession;
+  /**
+   * The token the `jwt` callback answered (yours, if given). A copy: its `sid` (the session's
+   * bearer secret) is readable but not enumerable, so logging or spreading the token leaves it out.
+   */
+  token: Record<string, unknown>;
+}
+
+/**
+ * Your own `session` callback, as `revocableSessions(sessions, { session })` runs it: answer the
+ * session the browser gets (`useSession`, `auth()`, `getServerSession`, `/api/auth/session`).
+ */
+export type RevocableSessionCallback = (
+  params: RevocableSessionParams,
+) => object | null | PromiseLike<object | null>;
+
 /** Options of `revocableSessions`. */
 export interface RevocableSessionsOptions {
   /**
@@ -105,6 +149,18 @@ export interface RevocableSessionsOptions {
    * here, not beside the returned callbacks: yours would replace the one that checks the session.
    */
   jwt?(params: RevocableJWTParams): ReturnType<RevocableJWT>;
+  /**
+   * Your own `session` callback (to copy `token.sub`, a role or a plan into `session.user`), run
+   * by the one `revocableSessions` returns after it has shaped the session (`user.id`,
+   * `user.phone`, `upstream`, `sessionId`), and only for an active session: an ended session, a
+   * session the store could not check, and one the upstream refused to refresh
+   * (`session.error`) are answered as without it. What it answers is what the browser gets. The
+   * token it is handed is a copy whose `sid` is readable but not enumerable. When it throws,
+   * next-auth clears the browser's cookie (it signs the browser out), so the session is ended
+   * too (`ended_by_app`), as a sign-out ends it. Put it here, not beside the returned callbacks:
+   * yours would replace the one that shapes the session and tells the browser of an ended one.
+   */
+  session?(params: RevocableSessionParams): ReturnType<RevocableSessionCallback>;
 }
 
 /**
@@ -115,7 +171,7 @@ export interface RevocableSessionsConfig<Ended = null> {
   /**
    * `signIn` (yours, if given; a refused sign-in's session is ended), `jwt` (one
    * `sessions.status(sid)` per request, then yours, if given; a sign-in it fails has its session
-   * ended), `session`, `redirect`.
+   * ended), `session` (then yours, if given: a promise then), `redirect`.
    */
   callbacks: {
     signIn: (params: RevocableSignInParams) => Promise<boolean | string>;
@@ -128,7 +184,7 @@ export interface RevocableSessionsConfig<Ended = null> {
       isNewUser?: boolean;
       session?: unknown;
     }) => Promise<T | Ended>;
-    session: <S extends object>(params: { session: S; token?: unknown }) => S;
+    session: <S extends object>(params: { session: S; token?: unknown }) => S | Promise<S>;
     redirect: typeof redirect;
   };
   /** `signOut` ends the session in the store: every copy of the cookie is refused after it. */
@@ -153,6 +209,20 @@ const PUBLIC_ID = Symbol('tingting-auth.session-id');
 
 /** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
 const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
+
+/**
+ * A copy of a token for the app's callbacks: its `sid` (a bearer secret) readable but not
+ * enumerable, so the app's logs and spreads of it leave the secret out.
+ */
+function withHiddenSid(token: object): Record<string, unknown> {
+  const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
+  const sid = field(token, 'sid');
+  if (sid !== undefined) {
+    delete handed.sid;
+    Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
+  }
+  return handed;
+}
 
 /** Start a session for a verified number; the session id goes to the `jwt` callback on `user`. */
 export async function startSession(
@@ -249,6 +319,27 @@ export function createRevocableSessions<Ended>(
   };
 
   /**
+   * Run the app's `session` callback on the session shaped here; its answer is the browser's.
+   * A throw makes next-auth clear the cookie (both majors log it and sign the browser out): the
+   * session is ended, as a sign-out would end it, then the throw goes on to next-auth.
+   */
+  const runOwnSession = async (
+    appSession: NonNullable<RevocableSessionsOptions['session']>,
+    session: object,
+    token: object,
+  ): Promise<object | null> => {
+    try {
+      return await appSession({
+        session: session as RevocableSession,
+        token: withHiddenSid(token),
+      });
+    } catch (error) {
+      await abandon(token);
+      throw error;
+    }
+  };
+
+  /**
    * Run the app's `jwt` callback on the token made or checked here. A throw or an answer that is
    * no token means next-auth sets no cookie (a sign-in, `user` given) or clears it (later): the
    * session is ended, then the app's answer stands. The claims that name the session are kept.
@@ -261,12 +352,7 @@ export function createRevocableSessions<Ended>(
   ): Promise<T> => {
     // The app's copy: `sid` (a bearer secret) readable but not enumerable, out of its logs and
     // spreads; it is put back on whatever the app answers.
-    const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
-    const sid = field(token, 'sid');
-    if (sid !== undefined) {
-      delete handed.sid;
-      Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
-    }
+    const handed = withHiddenSid(token);
     let answer: unknown;
     try {
       answer = await appJWT({ ...params, token: handed } as unknown as RevocableJWTParams);
@@ -395,11 +481,15 @@ export function createRevocableSessions<Ended>(
             ? { ...shaped, user: { ...(typeof user === 'object' ? user : {}), id: sub } }
             : shaped;
         const id = (token as { [PUBLIC_ID]?: string })[PUBLIC_ID];
-        return {
+        const made = {
           ...withUser,
           ...(typeof upstream === 'string' ? { upstream } : {}),
           ...(id === undefined ? {} : { sessionId: id }),
         };
+        // Sync without the app's callback: code that calls this one from its own gets a session.
+        return own?.session === undefined
+          ? made
+          : (runOwnSession(own.session, made, token as object) as Promise<typeof made>);
       },
       redirect,
     },
@@ -414,21 +504,23 @@ export function createRevocableSessions<Ended>(
   };
 }
 
-/** The options, checked: an object with `signIn` and `jwt` (functions) only, or nothing. */
+/** The options, checked: an object with `signIn`, `jwt` and `session` (functions) only, or nothing. */
 function checkOptions(
   caller: string,
   options: RevocableSessionsOptions | undefined,
 ): RevocableSessionsOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${caller}: options must be an object, e.g. { signIn, jwt }`);
+    throw new TypeError(`${caller}: options must be an object, e.g. { signIn, jwt, session }`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signIn' && key !== 'jwt') {
-      throw new TypeError(`${caller}: unknown option \`${key}\`; known options: signIn, jwt`);
+    if (key !== 'signIn' && key !== 'jwt' && key !== 'session') {
+      throw new TypeError(
+        `${caller}: unknown option \`${key}\`; known options: signIn, jwt, session`,
+      );
     }
   }
-  for (const name of ['signIn', 'jwt'] as const) {
+  for (const name of ['signIn', 'jwt', 'session'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new TypeError(`${caller}: \`${name}\` must be a function (your ${name} callback)`);
     }
