@@ -187,7 +187,12 @@ export interface RevocableSessionsConfig<Ended = null> {
     session: <S extends object>(params: { session: S; token?: unknown }) => S | Promise<S>;
     redirect: typeof redirect;
   };
-  /** `signOut` ends the session in the store: every copy of the cookie is refused after it. */
+  /**
+   * `signOut` ends the session in the store: every copy of the cookie is refused after it. When
+   * the store fails, it never throws: this process refuses the session's cookie at once and ends
+   * it in the background once the store answers (warned once per outage:
+   * `TINGTING_SESSION_END_FAILED`).
+   */
   events: { signOut: (message: { token?: unknown } | object) => Promise<void> };
 }
 
@@ -209,6 +214,14 @@ const PUBLIC_ID = Symbol('tingting-auth.session-id');
 
 /** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
 const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
+
+/** Failed ends kept for retry (and refused) per config: a sid is 43 characters, ~1 MB in all. */
+const MAX_UNENDED = 10_000;
+
+/** The background retries of failed ends, in milliseconds: about five minutes in all. */
+const RETRY_DELAYS: readonly number[] = [
+  1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000,
+];
 
 /**
  * A copy of a token for the app's callbacks: its `sid` (a bearer secret) readable but not
@@ -302,6 +315,88 @@ export function createRevocableSessions<Ended>(
   let warnedStore = false;
   /** Told once per outage: set by a failed session read, cleared by the next one that works. */
   let storeDown = false;
+  /**
+   * Sessions this process signed out (or abandoned) while the store failed to end them, oldest
+   * first, with the reason to end them with: refused here at once, ended again in the background
+   * (one timer, backoff, `unref`ed) and whenever a session read shows the store is back. At most
+   * {@link MAX_UNENDED}; past that the oldest is dropped (it then lasts until it expires).
+   */
+  const unended = new Map<
+    string,
+    { store: RevocableSessionsStore; reason: 'ended_by_app' | undefined }
+  >();
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Background retries since the last success or new failure; none past the last delay. */
+  let retries = 0;
+  let flushing = false;
+  /** Told once per outage: set by a failed end, cleared once every failed end went through. */
+  let endFailed = false;
+
+  /** Retry the failed ends after the next delay, unless a retry is already due or under way. */
+  const scheduleRetry = (): void => {
+    if (retryTimer !== undefined || flushing || unended.size === 0) return;
+    const delay = RETRY_DELAYS[retries];
+    if (delay === undefined) return; // given up until the store answers a read or fails an end
+    retries += 1;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void flushEnds();
+    }, delay);
+    // Never what keeps the process alive (a CLI, a test, a draining server).
+    if (typeof retryTimer === 'object' && typeof retryTimer?.unref === 'function') {
+      retryTimer.unref();
+    }
+  };
+
+  /** End the failed ends, oldest first; stop at the first failure (the store is still down). */
+  const flushEnds = async (): Promise<void> => {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const [sid, { store, reason }] of unended) {
+        try {
+          await (reason === undefined ? store.end(sid) : store.end(sid, reason));
+        } catch {
+          break;
+        }
+        unended.delete(sid);
+      }
+    } finally {
+      flushing = false;
+    }
+    if (unended.size === 0) {
+      retries = 0;
+      endFailed = false;
+    } else scheduleRetry();
+  };
+
+  /**
+   * End a session no browser will name again (sign-out, a sign-in next-auth will not complete).
+   * Never throws: when the store fails, the session is refused in this process and its end is
+   * retried in the background, so it is not left active for a copied cookie once the store is back.
+   */
+  const endOrRetry = async (
+    store: RevocableSessionsStore,
+    sid: string,
+    reason?: 'ended_by_app',
+  ): Promise<void> => {
+    try {
+      await (reason === undefined ? store.end(sid) : store.end(sid, reason));
+      return;
+    } catch (error) {
+      if (!endFailed) endFailedWarning(error);
+      endFailed = true;
+    }
+    unended.delete(sid);
+    unended.set(sid, { store, reason });
+    if (unended.size > MAX_UNENDED) {
+      const oldest = unended.keys().next().value;
+      if (oldest !== undefined) unended.delete(oldest);
+    }
+    // A new failure starts the backoff again once the last one gave up.
+    if (retryTimer === undefined && !flushing) retries = 0;
+    scheduleRetry();
+  };
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
@@ -313,9 +408,7 @@ export function createRevocableSessions<Ended>(
     const sid = field(user, 'sid');
     const store = storeFor(stores, field(user, 'upstream'));
     if (typeof sid !== 'string' || store === undefined) return;
-    try {
-      await store.end(sid, 'ended_by_app');
-    } catch {}
+    await endOrRetry(store, sid, 'ended_by_app');
   };
 
   /**
@@ -429,6 +522,8 @@ export function createRevocableSessions<Ended>(
         // No session id (ended before, or minted while revocation was off): nothing to check.
         const store = storeFor(stores, field(token, 'upstream'));
         if (typeof sid !== 'string' || store === undefined) return ended(token);
+        // Signed out (or abandoned) here while the store failed to end it: refused, no read.
+        if (unended.has(sid)) return ended(token);
         let status: Awaited<ReturnType<RevocableSessionsStore['status']>>;
         try {
           status = await store.status(sid);
@@ -442,6 +537,13 @@ export function createRevocableSessions<Ended>(
           return token;
         }
         storeDown = false;
+        // The store answers again: the ends it failed are retried now, not at the next backoff.
+        if (unended.size > 0 && !flushing) {
+          clearTimeout(retryTimer);
+          retryTimer = undefined;
+          retries = 0;
+          void flushEnds();
+        }
         if (!status.active) {
           if (!REFRESH_FAILURES.has(status.reason)) return ended(token);
           // next-auth#11653: the session callback tells the app to sign in again. No session id:
@@ -498,7 +600,9 @@ export function createRevocableSessions<Ended>(
         const token = field(message, 'token');
         const sid = field(token, 'sid');
         const store = storeFor(stores, field(token, 'upstream'));
-        if (typeof sid === 'string' && store !== undefined) await store.end(sid);
+        // Never throws: next-auth clears the cookie whatever happens here, and would only log
+        // the store's error (whose message may hold its connection URL).
+        if (typeof sid === 'string' && store !== undefined) await endOrRetry(store, sid);
       },
     },
   };
@@ -555,6 +659,23 @@ function storeUnavailableWarning(error: unknown): void {
   process.emitWarning(
     `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
     { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
+  );
+}
+
+/**
+ * The sessions store failed to end a session (sign-out, or a sign-in next-auth will not
+ * complete): this process refuses its cookie and retries the end. Told once per outage; the
+ * error's name and code only, never its message (a client's may hold its connection URL) or a
+ * session id.
+ */
+function endFailedWarning(error: unknown): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  const name = field(error, 'name');
+  const code = field(error, 'code');
+  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  process.emitWarning(
+    `revocableSessions: the sessions store failed to end a session${what === '' ? '' : ` (${what})`} on sign-out or a refused sign-in. This process refuses that session's cookie at once and ends it in the background (retried for about five minutes, and again whenever a session read shows the store is back); until then other processes still accept copies of the cookie.`,
+    { code: 'TINGTING_SESSION_END_FAILED' },
   );
 }
 
