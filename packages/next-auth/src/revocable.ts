@@ -313,6 +313,7 @@ export function createRevocableSessions<Ended>(
   const abandoned = new WeakSet<object>();
   let warned = false;
   let warnedStore = false;
+  let warnedNoSid = false;
   /** Told once per outage: set by a failed session read, cleared by the next one that works. */
   let storeDown = false;
   /**
@@ -521,6 +522,13 @@ export function createRevocableSessions<Ended>(
         if (sid === undefined && field(token, 'error') === 'RefreshTokenError') return token;
         // No session id (ended before, or minted while revocation was off): nothing to check.
         const store = storeFor(stores, field(token, 'upstream'));
+        if (sid === undefined && typeof field(token, 'sub') === 'string' && !warnedNoSid) {
+          // A user's token without the claim that names its session: minted while revocation
+          // was off, or the app's `jwt.encode`/`jwt.decode` drop claims (every sign-in then
+          // fails so, leaving its session in the store). Told once per config.
+          warnedNoSid = true;
+          missingSessionIdWarning();
+        }
         if (typeof sid !== 'string' || store === undefined) return ended(token);
         // Signed out (or abandoned) here while the store failed to end it: refused, no read.
         if (unended.has(sid)) return ended(token);
@@ -659,6 +667,19 @@ function storeUnavailableWarning(error: unknown): void {
   process.emitWarning(
     `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
     { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
+  );
+}
+
+/**
+ * A session cookie's token names no session (no `sid`): it gives no session. Told once per
+ * config: either the token predates revocable sessions (its user signs in again), or the app's
+ * own JWT encoding drops the claim, which fails every sign-in and leaves its session behind.
+ */
+function missingSessionIdWarning(): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  process.emitWarning(
+    "revocableSessions: a session cookie's token has a user but no session id (sid), so it gives no session. Either it was made before revocableSessions was on (its user signs in again), or your next-auth `jwt.encode`/`jwt.decode` leave out claims: then every sign-in gives no session and leaves the session it started in the store until it expires. A custom JWT encoding must keep every claim of the token (sid, upstream, sub).",
+    { code: 'TINGTING_SESSION_ID_MISSING' },
   );
 }
 

@@ -337,7 +337,12 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
     async decode(jar) {
       const token = jar.get(cookie) ?? '';
       if (options.codec !== undefined) {
-        return options.codec.decode({ token, secret: AUTH_SECRET, salt: cookie });
+        // v4 hands `jwt.decode` no salt; v5 the cookie's name.
+        return options.codec.decode({
+          token,
+          secret: AUTH_SECRET,
+          ...(major === 'v5' ? { salt: cookie } : {}),
+        });
       }
       return (
         major === 'v4'
