@@ -332,6 +332,8 @@ export function createRevocableSessions<Ended>(
   let flushing = false;
   /** Told once per outage: set by a failed end, cleared once every failed end went through. */
   let endFailed = false;
+  /** Set by a failed end or session read: the next session read that works retries the ends. */
+  let retryOnRead = false;
 
   /** Retry the failed ends after the next delay, unless a retry is already due or under way. */
   const scheduleRetry = (): void => {
@@ -387,6 +389,7 @@ export function createRevocableSessions<Ended>(
     } catch (error) {
       if (!endFailed) endFailedWarning(error);
       endFailed = true;
+      retryOnRead = true;
     }
     unended.delete(sid);
     unended.set(sid, { store, reason });
@@ -541,12 +544,15 @@ export function createRevocableSessions<Ended>(
           // answers no session; the next read after the outage checks the session again.
           if (!storeDown) storeUnavailableWarning(error);
           storeDown = true;
+          retryOnRead = true;
           Object.defineProperty(token, UNAVAILABLE, { value: true, enumerable: false });
           return token;
         }
         storeDown = false;
-        // The store answers again: the ends it failed are retried now, not at the next backoff.
-        if (unended.size > 0 && !flushing) {
+        // The store answers again: the ends it failed are retried now, not at the next backoff
+        // (once per failure seen: a store that reads but cannot end costs no end per request).
+        if (retryOnRead && unended.size > 0 && !flushing) {
+          retryOnRead = false;
           clearTimeout(retryTimer);
           retryTimer = undefined;
           retries = 0;

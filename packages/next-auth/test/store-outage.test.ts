@@ -263,4 +263,26 @@ describe('revocableSessions: failed ends, on its own', () => {
       expect(state.ended).toEqual([['refused-sid', 'ended_by_app']]);
     },
   );
+
+  it.each([
+    ['v4', revocableV4],
+    ['v5', revocableV5],
+  ] as const)(
+    '%s: a store that reads but cannot end is retried once at the next read, not at every read',
+    async (_, revocable) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { sessions, state } = store();
+      const { callbacks, events } = revocable(sessions);
+      await events.signOut({ token: token('signed-out-sid') });
+      expect(state.tries).toBe(1);
+      for (let read = 0; read < 5; read++) {
+        await callbacks.jwt({ token: token('another-sid') });
+        await settle();
+      }
+      expect(state.tries).toBe(2);
+      // The backoff goes on: the next try is the timer's.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(state.tries).toBe(3);
+    },
+  );
 });
