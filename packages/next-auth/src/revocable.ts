@@ -98,6 +98,7 @@ export interface RevocableSession {
     name?: string | null;
     email?: string | null;
     image?: string | null;
+    /** Fields of your own (a role, a plan). */
     [key: string]: unknown;
   };
   /** As next-auth's: when the session cookie expires (ISO 8601). */
@@ -106,6 +107,7 @@ export interface RevocableSession {
   upstream?: string;
   /** The session's public id (`sessions.list(subject)`'s `id`), never its secret `sid`. */
   sessionId?: string;
+  /** Fields of your own, as your `session` callback adds them. */
   [key: string]: unknown;
 }
 
