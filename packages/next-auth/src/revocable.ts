@@ -84,6 +84,52 @@ export type RevocableJWT = (
   params: RevocableJWTParams,
 ) => Record<string, unknown> | null | PromiseLike<Record<string, unknown> | null>;
 
+/**
+ * The session `revocableSessions`' own `session` callback made, as your `session` callback gets
+ * it: next-auth's (`expires`, `user` with `name`, `email`, `image`) with `user.id` (the token's
+ * `sub`), `user.phone` (phone sign-in), `upstream` and `sessionId` (the session's public id, as
+ * `sessions.list` shows it) added.
+ */
+export interface RevocableSession {
+  /** The signed-in user: `id` (the token's `sub`), `phone` for phone sign-in, next-auth's fields. */
+  user?: {
+    id?: string;
+    phone?: string;
+    name?: string | null;
+    email?: string | null;
+    image?: string | null;
+    /** Fields of your own (a role, a plan). */
+    [key: string]: unknown;
+  };
+  /** As next-auth's: when the session cookie expires (ISO 8601). */
+  expires: string;
+  /** The `providerId` of the session's `UpstreamSessions` (`'phone'`, `'timbr'`, …). */
+  upstream?: string;
+  /** The session's public id (`sessions.list(subject)`'s `id`), never its secret `sid`. */
+  sessionId?: string;
+  /** Fields of your own, as your `session` callback adds them. */
+  [key: string]: unknown;
+}
+
+/** What next-auth (v4 and v5 alike, JWT strategy) hands the `session` callback. */
+export interface RevocableSessionParams {
+  /** The session as `revocableSessions` shaped it, for an active session only. */
+  session: RevocableSession;
+  /**
+   * The token the `jwt` callback answered (yours, if given). A copy: its `sid` (the session's
+   * bearer secret) is readable but not enumerable, so logging or spreading the token leaves it out.
+   */
+  token: Record<string, unknown>;
+}
+
+/**
+ * Your own `session` callback, as `revocableSessions(sessions, { session })` runs it: answer the
+ * session the browser gets (`useSession`, `auth()`, `getServerSession`, `/api/auth/session`).
+ */
+export type RevocableSessionCallback = (
+  params: RevocableSessionParams,
+) => object | null | PromiseLike<object | null>;
+
 /** Options of `revocableSessions`. */
 export interface RevocableSessionsOptions {
   /**
@@ -105,6 +151,18 @@ export interface RevocableSessionsOptions {
    * here, not beside the returned callbacks: yours would replace the one that checks the session.
    */
   jwt?(params: RevocableJWTParams): ReturnType<RevocableJWT>;
+  /**
+   * Your own `session` callback (to copy `token.sub`, a role or a plan into `session.user`), run
+   * by the one `revocableSessions` returns after it has shaped the session (`user.id`,
+   * `user.phone`, `upstream`, `sessionId`), and only for an active session: an ended session, a
+   * session the store could not check, and one the upstream refused to refresh
+   * (`session.error`) are answered as without it. What it answers is what the browser gets. The
+   * token it is handed is a copy whose `sid` is readable but not enumerable. When it throws,
+   * next-auth clears the browser's cookie (it signs the browser out), so the session is ended
+   * too (`ended_by_app`), as a sign-out ends it. Put it here, not beside the returned callbacks:
+   * yours would replace the one that shapes the session and tells the browser of an ended one.
+   */
+  session?(params: RevocableSessionParams): ReturnType<RevocableSessionCallback>;
 }
 
 /**
@@ -115,7 +173,7 @@ export interface RevocableSessionsConfig<Ended = null> {
   /**
    * `signIn` (yours, if given; a refused sign-in's session is ended), `jwt` (one
    * `sessions.status(sid)` per request, then yours, if given; a sign-in it fails has its session
-   * ended), `session`, `redirect`.
+   * ended), `session` (then yours, if given: a promise then), `redirect`.
    */
   callbacks: {
     signIn: (params: RevocableSignInParams) => Promise<boolean | string>;
@@ -128,10 +186,15 @@ export interface RevocableSessionsConfig<Ended = null> {
       isNewUser?: boolean;
       session?: unknown;
     }) => Promise<T | Ended>;
-    session: <S extends object>(params: { session: S; token?: unknown }) => S;
+    session: <S extends object>(params: { session: S; token?: unknown }) => S | Promise<S>;
     redirect: typeof redirect;
   };
-  /** `signOut` ends the session in the store: every copy of the cookie is refused after it. */
+  /**
+   * `signOut` ends the session in the store: every copy of the cookie is refused after it. When
+   * the store fails, it never throws: this process refuses the session's cookie at once and ends
+   * it in the background once the store answers (warned once per outage:
+   * `TINGTING_SESSION_END_FAILED`).
+   */
   events: { signOut: (message: { token?: unknown } | object) => Promise<void> };
 }
 
@@ -153,6 +216,28 @@ const PUBLIC_ID = Symbol('tingting-auth.session-id');
 
 /** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
 const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
+
+/** Failed ends kept for retry (and refused) per config: a sid is 43 characters, ~1 MB in all. */
+const MAX_UNENDED = 10_000;
+
+/** The background retries of failed ends, in milliseconds: about five minutes in all. */
+const RETRY_DELAYS: readonly number[] = [
+  1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000,
+];
+
+/**
+ * A copy of a token for the app's callbacks: its `sid` (a bearer secret) readable but not
+ * enumerable, so the app's logs and spreads of it leave the secret out.
+ */
+function withHiddenSid(token: object): Record<string, unknown> {
+  const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
+  const sid = field(token, 'sid');
+  if (sid !== undefined) {
+    delete handed.sid;
+    Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
+  }
+  return handed;
+}
 
 /** Start a session for a verified number; the session id goes to the `jwt` callback on `user`. */
 export async function startSession(
@@ -230,8 +315,94 @@ export function createRevocableSessions<Ended>(
   const abandoned = new WeakSet<object>();
   let warned = false;
   let warnedStore = false;
+  let warnedNoSid = false;
   /** Told once per outage: set by a failed session read, cleared by the next one that works. */
   let storeDown = false;
+  /**
+   * Sessions this process signed out (or abandoned) while the store failed to end them, oldest
+   * first, with the reason to end them with: refused here at once, ended again in the background
+   * (one timer, backoff, `unref`ed) and whenever a session read shows the store is back. At most
+   * {@link MAX_UNENDED}; past that the oldest is dropped (it then lasts until it expires).
+   */
+  const unended = new Map<
+    string,
+    { store: RevocableSessionsStore; reason: 'ended_by_app' | undefined }
+  >();
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Background retries since the last success or new failure; none past the last delay. */
+  let retries = 0;
+  let flushing = false;
+  /** Told once per outage: set by a failed end, cleared once every failed end went through. */
+  let endFailed = false;
+  /** Set by a failed end or session read: the next session read that works retries the ends. */
+  let retryOnRead = false;
+
+  /** Retry the failed ends after the next delay, unless a retry is already due or under way. */
+  const scheduleRetry = (): void => {
+    if (retryTimer !== undefined || flushing || unended.size === 0) return;
+    const delay = RETRY_DELAYS[retries];
+    if (delay === undefined) return; // given up until the store answers a read or fails an end
+    retries += 1;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void flushEnds();
+    }, delay);
+    // Never what keeps the process alive (a CLI, a test, a draining server).
+    if (typeof retryTimer === 'object' && typeof retryTimer?.unref === 'function') {
+      retryTimer.unref();
+    }
+  };
+
+  /** End the failed ends, oldest first; stop at the first failure (the store is still down). */
+  const flushEnds = async (): Promise<void> => {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const [sid, { store, reason }] of unended) {
+        try {
+          await (reason === undefined ? store.end(sid) : store.end(sid, reason));
+        } catch {
+          break;
+        }
+        unended.delete(sid);
+      }
+    } finally {
+      flushing = false;
+    }
+    if (unended.size === 0) {
+      retries = 0;
+      endFailed = false;
+    } else scheduleRetry();
+  };
+
+  /**
+   * End a session no browser will name again (sign-out, a sign-in next-auth will not complete).
+   * Never throws: when the store fails, the session is refused in this process and its end is
+   * retried in the background, so it is not left active for a copied cookie once the store is back.
+   */
+  const endOrRetry = async (
+    store: RevocableSessionsStore,
+    sid: string,
+    reason?: 'ended_by_app',
+  ): Promise<void> => {
+    try {
+      await (reason === undefined ? store.end(sid) : store.end(sid, reason));
+      return;
+    } catch (error) {
+      if (!endFailed) endFailedWarning(error);
+      endFailed = true;
+      retryOnRead = true;
+    }
+    unended.delete(sid);
+    unended.set(sid, { store, reason });
+    if (unended.size > MAX_UNENDED) {
+      const oldest = unended.keys().next().value;
+      if (oldest !== undefined) unended.delete(oldest);
+    }
+    // A new failure starts the backoff again once the last one gave up.
+    if (retryTimer === undefined && !flushing) retries = 0;
+    scheduleRetry();
+  };
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
@@ -243,9 +414,28 @@ export function createRevocableSessions<Ended>(
     const sid = field(user, 'sid');
     const store = storeFor(stores, field(user, 'upstream'));
     if (typeof sid !== 'string' || store === undefined) return;
+    await endOrRetry(store, sid, 'ended_by_app');
+  };
+
+  /**
+   * Run the app's `session` callback on the session shaped here; its answer is the browser's.
+   * A throw makes next-auth clear the cookie (both majors log it and sign the browser out): the
+   * session is ended, as a sign-out would end it, then the throw goes on to next-auth.
+   */
+  const runOwnSession = async (
+    appSession: NonNullable<RevocableSessionsOptions['session']>,
+    session: object,
+    token: object,
+  ): Promise<object | null> => {
     try {
-      await store.end(sid, 'ended_by_app');
-    } catch {}
+      return await appSession({
+        session: session as RevocableSession,
+        token: withHiddenSid(token),
+      });
+    } catch (error) {
+      await abandon(token);
+      throw error;
+    }
   };
 
   /**
@@ -261,12 +451,7 @@ export function createRevocableSessions<Ended>(
   ): Promise<T> => {
     // The app's copy: `sid` (a bearer secret) readable but not enumerable, out of its logs and
     // spreads; it is put back on whatever the app answers.
-    const handed: Record<string, unknown> = { ...(token as Record<string, unknown>) };
-    const sid = field(token, 'sid');
-    if (sid !== undefined) {
-      delete handed.sid;
-      Object.defineProperty(handed, 'sid', { value: sid, enumerable: false });
-    }
+    const handed = withHiddenSid(token);
     let answer: unknown;
     try {
       answer = await appJWT({ ...params, token: handed } as unknown as RevocableJWTParams);
@@ -342,7 +527,16 @@ export function createRevocableSessions<Ended>(
         if (sid === undefined && field(token, 'error') === 'RefreshTokenError') return token;
         // No session id (ended before, or minted while revocation was off): nothing to check.
         const store = storeFor(stores, field(token, 'upstream'));
+        if (sid === undefined && typeof field(token, 'sub') === 'string' && !warnedNoSid) {
+          // A user's token without the claim that names its session: minted while revocation
+          // was off, or the app's `jwt.encode`/`jwt.decode` drop claims (every sign-in then
+          // fails so, leaving its session in the store). Told once per config.
+          warnedNoSid = true;
+          missingSessionIdWarning();
+        }
         if (typeof sid !== 'string' || store === undefined) return ended(token);
+        // Signed out (or abandoned) here while the store failed to end it: refused, no read.
+        if (unended.has(sid)) return ended(token);
         let status: Awaited<ReturnType<RevocableSessionsStore['status']>>;
         try {
           status = await store.status(sid);
@@ -352,10 +546,20 @@ export function createRevocableSessions<Ended>(
           // answers no session; the next read after the outage checks the session again.
           if (!storeDown) storeUnavailableWarning(error);
           storeDown = true;
+          retryOnRead = true;
           Object.defineProperty(token, UNAVAILABLE, { value: true, enumerable: false });
           return token;
         }
         storeDown = false;
+        // The store answers again: the ends it failed are retried now, not at the next backoff
+        // (once per failure seen: a store that reads but cannot end costs no end per request).
+        if (retryOnRead && unended.size > 0 && !flushing) {
+          retryOnRead = false;
+          clearTimeout(retryTimer);
+          retryTimer = undefined;
+          retries = 0;
+          void flushEnds();
+        }
         if (!status.active) {
           if (!REFRESH_FAILURES.has(status.reason)) return ended(token);
           // next-auth#11653: the session callback tells the app to sign in again. No session id:
@@ -395,11 +599,15 @@ export function createRevocableSessions<Ended>(
             ? { ...shaped, user: { ...(typeof user === 'object' ? user : {}), id: sub } }
             : shaped;
         const id = (token as { [PUBLIC_ID]?: string })[PUBLIC_ID];
-        return {
+        const made = {
           ...withUser,
           ...(typeof upstream === 'string' ? { upstream } : {}),
           ...(id === undefined ? {} : { sessionId: id }),
         };
+        // Sync without the app's callback: code that calls this one from its own gets a session.
+        return own?.session === undefined
+          ? made
+          : (runOwnSession(own.session, made, token as object) as Promise<typeof made>);
       },
       redirect,
     },
@@ -408,27 +616,31 @@ export function createRevocableSessions<Ended>(
         const token = field(message, 'token');
         const sid = field(token, 'sid');
         const store = storeFor(stores, field(token, 'upstream'));
-        if (typeof sid === 'string' && store !== undefined) await store.end(sid);
+        // Never throws: next-auth clears the cookie whatever happens here, and would only log
+        // the store's error (whose message may hold its connection URL).
+        if (typeof sid === 'string' && store !== undefined) await endOrRetry(store, sid);
       },
     },
   };
 }
 
-/** The options, checked: an object with `signIn` and `jwt` (functions) only, or nothing. */
+/** The options, checked: an object with `signIn`, `jwt` and `session` (functions) only, or nothing. */
 function checkOptions(
   caller: string,
   options: RevocableSessionsOptions | undefined,
 ): RevocableSessionsOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${caller}: options must be an object, e.g. { signIn, jwt }`);
+    throw new TypeError(`${caller}: options must be an object, e.g. { signIn, jwt, session }`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signIn' && key !== 'jwt') {
-      throw new TypeError(`${caller}: unknown option \`${key}\`; known options: signIn, jwt`);
+    if (key !== 'signIn' && key !== 'jwt' && key !== 'session') {
+      throw new TypeError(
+        `${caller}: unknown option \`${key}\`; known options: signIn, jwt, session`,
+      );
     }
   }
-  for (const name of ['signIn', 'jwt'] as const) {
+  for (const name of ['signIn', 'jwt', 'session'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new TypeError(`${caller}: \`${name}\` must be a function (your ${name} callback)`);
     }
@@ -463,6 +675,36 @@ function storeUnavailableWarning(error: unknown): void {
   process.emitWarning(
     `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
     { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
+  );
+}
+
+/**
+ * A session cookie's token names no session (no `sid`): it gives no session. Told once per
+ * config: either the token predates revocable sessions (its user signs in again), or the app's
+ * own JWT encoding drops the claim, which fails every sign-in and leaves its session behind.
+ */
+function missingSessionIdWarning(): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  process.emitWarning(
+    "revocableSessions: a session cookie's token has a user but no session id (sid), so it gives no session. Either it was made before revocableSessions was on (its user signs in again), or your next-auth `jwt.encode`/`jwt.decode` leave out claims: then every sign-in gives no session and leaves the session it started in the store until it expires. A custom JWT encoding must keep every claim of the token (sid, upstream, sub).",
+    { code: 'TINGTING_SESSION_ID_MISSING' },
+  );
+}
+
+/**
+ * The sessions store failed to end a session (sign-out, or a sign-in next-auth will not
+ * complete): this process refuses its cookie and retries the end. Told once per outage; the
+ * error's name and code only, never its message (a client's may hold its connection URL) or a
+ * session id.
+ */
+function endFailedWarning(error: unknown): void {
+  if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
+  const name = field(error, 'name');
+  const code = field(error, 'code');
+  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  process.emitWarning(
+    `revocableSessions: the sessions store failed to end a session${what === '' ? '' : ` (${what})`} on sign-out or a refused sign-in. This process refuses that session's cookie at once and ends it in the background (retried for about five minutes, and again whenever a session read shows the store is back); until then other processes still accept copies of the cookie.`,
+    { code: 'TINGTING_SESSION_END_FAILED' },
   );
 }
 

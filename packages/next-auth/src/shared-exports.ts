@@ -28,6 +28,9 @@ export type {
 export type {
   RevocableJWT,
   RevocableJWTParams,
+  RevocableSession,
+  RevocableSessionCallback,
+  RevocableSessionParams,
   RevocableSessionsConfig,
   RevocableSessionsOptions,
   RevocableSessionsStore,

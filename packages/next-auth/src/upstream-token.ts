@@ -28,6 +28,12 @@ export interface UpstreamAccessTokenOptions {
   cookieName?: string;
   /** v5 only: the JWT salt. @default the cookie name, as Auth.js does */
   salt?: string;
+  /**
+   * The app's own `jwt.decode`, when its next-auth config replaced next-auth's encoding
+   * (`jwt: { encode, decode }`): the session cookie is decoded with it, as next-auth does.
+   * Without it such a cookie does not decode, and the answer is `null`. @default next-auth's
+   */
+  decode?: (params: { token?: string; secret: string; salt?: string }) => unknown;
 }
 
 /** next-auth's `getToken`, as both majors' `next-auth/jwt` export it. */
@@ -37,6 +43,7 @@ type GetToken = (params: {
   secureCookie?: boolean;
   cookieName?: string;
   salt?: string;
+  decode?: UpstreamAccessTokenOptions['decode'];
   logger?: unknown;
 }) => Promise<unknown>;
 
@@ -120,6 +127,10 @@ export async function upstreamAccessToken(
             value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
           ) as [string, string][],
         );
+  const decode = options.decode;
+  if (decode !== undefined && typeof decode !== 'function') {
+    throw new TypeError(`${caller}: \`decode\` must be a function (your jwt.decode)`);
+  }
   const cookies = parseCookies(headers.get('cookie'));
   let secureCookie = options.secureCookie;
   let cookieName = options.cookieName;
@@ -134,6 +145,7 @@ export async function upstreamAccessToken(
     cookieName,
     ...(secureCookie === undefined ? {} : { secureCookie }),
     ...(salted ? { salt: options.salt ?? cookieName } : {}),
+    ...(decode === undefined ? {} : { decode }),
     logger: quiet,
   });
   const sid = field(token, 'sid');

@@ -89,6 +89,8 @@ export function UpstreamCredentials(
  * with no user. Your own `signIn` callback goes in `options`: when it refuses (`false`, a
  * redirect URL) or throws, the session `authorize` started is ended before v4 answers; so
  * does your `jwt` callback (`options.jwt`) when it throws or answers `null` during the sign-in.
+ * Your `session` callback (`options.session`) runs after the one that shapes the session, for
+ * an active session only; what it answers is what the browser gets.
  *
  * @example
  * ```ts

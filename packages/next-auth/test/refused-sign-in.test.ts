@@ -294,7 +294,7 @@ describe('revocableSessions({ signIn }) on its own', () => {
   it('refuses options it does not know, with a TypeError at start-up', () => {
     const { sessions } = store('phone');
     expect(() => revocableV4(sessions, { signin: () => true } as never)).toThrow(
-      /^revocableSessions: unknown option `signin`; known options: signIn, jwt$/,
+      /^revocableSessions: unknown option `signin`; known options: signIn, jwt, session$/,
     );
     expect(() => revocableV5(sessions, { signIn: true } as never)).toThrow(
       /^revocableSessions: `signIn` must be a function/,

@@ -321,8 +321,8 @@ describe('revocableSessions({ jwt }) on its own', () => {
     expect(() => revocableV4(sessions, { jwt: {} } as never)).toThrow(
       /^revocableSessions: `jwt` must be a function \(your jwt callback\)$/,
     );
-    expect(() => revocableV5(sessions, { jwt: () => null, session: () => ({}) } as never)).toThrow(
-      /^revocableSessions: unknown option `session`; known options: signIn, jwt$/,
+    expect(() => revocableV5(sessions, { jwt: () => null, events: {} } as never)).toThrow(
+      /^revocableSessions: unknown option `events`; known options: signIn, jwt, session$/,
     );
   });
 });

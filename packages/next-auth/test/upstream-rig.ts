@@ -145,6 +145,24 @@ export interface RigOptions {
   jwtBeside?: RevocableJWT;
   /** Phone sign-in too (`callback/tingting`), with revocable sessions of its own. */
   phone?: boolean;
+  /** The app's own events, put beside (over) `revocableSessions`' events. */
+  eventsBeside?: Record<string, (message: never) => unknown>;
+  /** The app's own JWT encoding (next-auth's `jwt.encode`/`jwt.decode`); `rig.decode` uses it. */
+  codec?: Codec;
+}
+
+/** A custom `jwt: { encode, decode }` as both majors take it (v5 adds `salt`). */
+export interface Codec {
+  encode(params: {
+    token?: Record<string, unknown>;
+    secret: unknown;
+    salt?: string;
+  }): Promise<string>;
+  decode(params: {
+    token?: string;
+    secret: unknown;
+    salt?: string;
+  }): Promise<Record<string, unknown> | null>;
 }
 
 export function headersOf(jar: Jar, json: boolean): Record<string, string> {
@@ -205,7 +223,8 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
       secret: AUTH_SECRET,
       session: { strategy: 'jwt' },
       callbacks: { ...revocable.callbacks, ...beside } as AuthOptions['callbacks'],
-      events: revocable.events as AuthOptions['events'],
+      events: { ...revocable.events, ...options.eventsBeside } as AuthOptions['events'],
+      ...(options.codec === undefined ? {} : { jwt: options.codec as AuthOptions['jwt'] }),
     };
     handle = async (req) => {
       let answer: Awaited<ReturnType<typeof AuthHandler>>;
@@ -243,7 +262,8 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
       basePath: '/api/auth',
       session: { strategy: 'jwt' },
       callbacks: { ...revocable.callbacks, ...beside } as AuthConfig['callbacks'],
-      events: revocable.events as AuthConfig['events'],
+      events: { ...revocable.events, ...options.eventsBeside } as AuthConfig['events'],
+      ...(options.codec === undefined ? {} : { jwt: options.codec as AuthConfig['jwt'] }),
     };
     handle = async (req) => {
       const response = await Auth(req, config);
@@ -316,6 +336,14 @@ export async function upstreamRig(major: MajorName, options: RigOptions = {}): P
     },
     async decode(jar) {
       const token = jar.get(cookie) ?? '';
+      if (options.codec !== undefined) {
+        // v4 hands `jwt.decode` no salt; v5 the cookie's name.
+        return options.codec.decode({
+          token,
+          secret: AUTH_SECRET,
+          ...(major === 'v5' ? { salt: cookie } : {}),
+        });
+      }
       return (
         major === 'v4'
           ? await decodeV4({ token, secret: AUTH_SECRET })

@@ -6,7 +6,7 @@
 
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { getUpstreamAccessToken } from '../src/v5.js';
-import { AUTH_SECRET, headersOf, PASSWORD, upstreamRig } from './upstream-rig.js';
+import { AUTH_SECRET, type Codec, headersOf, PASSWORD, upstreamRig } from './upstream-rig.js';
 
 vi.mock('next-auth/jwt', async () => await import('next-auth-v5/jwt'));
 
@@ -96,6 +96,37 @@ describe('getUpstreamAccessToken (next-auth v5)', () => {
           secureCookie: false,
         }),
       ).toBeNull();
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('the app’s own jwt.decode (a custom JWT encoding) is used given `decode`, with the salt', async () => {
+    const salts: (string | undefined)[] = [];
+    const codec: Codec = {
+      encode: async ({ token = {}, salt }) =>
+        `${salt}~${Buffer.from(JSON.stringify(token)).toString('base64url')}`,
+      decode: async ({ token = '', salt }) => {
+        salts.push(salt);
+        const [prefix, body = ''] = token.split('~');
+        return prefix === salt ? JSON.parse(Buffer.from(body, 'base64url').toString()) : null;
+      },
+    };
+    const rig = await upstreamRig('v5', { codec });
+    try {
+      const { jar } = await rig.signIn({ username: 'asha', password: PASSWORD });
+      const sid = String((await rig.decode(jar))?.sid);
+      const tokenOf = (decode?: Codec['decode']) =>
+        getUpstreamAccessToken({
+          sessions: rig.sessions,
+          headers: new Headers(headersOf(jar, false)),
+          secret: AUTH_SECRET,
+          ...(decode === undefined ? {} : { decode }),
+        });
+      salts.length = 0;
+      expect(await tokenOf(codec.decode)).toBe(await rig.sessions.getAccessToken(sid));
+      expect(salts).toEqual([rig.cookie]);
+      expect(await tokenOf()).toBeNull();
     } finally {
       await rig.close();
     }
