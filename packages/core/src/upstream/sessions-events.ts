@@ -27,6 +27,15 @@ export type UpstreamSessionEvent =
         | 'bad_request';
       at: Date;
     }
+  | {
+      /** A sign-up attempt refused by the per-IP sign-up limit (`attemptSignUp`). */
+      type: 'sign-up.limited';
+      provider: string;
+      ip: string;
+      /** How long until this IP may try again. */
+      retryAfterInMilliseconds: number;
+      at: Date;
+    }
   | { type: 'refresh'; provider: string; session: string; generation: number; at: Date }
   | {
       type: 'refresh.rejected';

@@ -403,6 +403,8 @@ export class UpstreamSessions {
    * address counts by its /64), so N parallel attempts never all pass a limit that allows fewer.
    * Without an IP nothing is counted (`{ ok: true }`), as for the sign-in limits' per-IP counters.
    *
+   * A refused attempt emits `sign-up.limited` (the IP, the wait; never the fields sent).
+   *
    * @returns `{ ok: true }`, or the wait until the window ends.
    * @throws `TypeError` when the store keeps no counters ({@link UpstreamSessions.countsAttempts})
    *   or `limit` is not two positive integers; rejects with `StoreUnavailableError` when the
@@ -429,7 +431,7 @@ export class UpstreamSessions {
     }
     const ipHash = ipHashOf(this.#keys, typeof ip === 'string' ? ip : undefined);
     if (ipHash === undefined) return { ok: true };
-    return counters.consume(
+    const outcome = await counters.consume(
       [
         {
           group: `signup-${ipHash}`,
@@ -439,6 +441,16 @@ export class UpstreamSessions {
       ],
       this.#clock(),
     );
+    if (!outcome.ok) {
+      this.#events.emit({
+        type: 'sign-up.limited',
+        provider: this.providerId,
+        ip: ip as string,
+        retryAfterInMilliseconds: outcome.retryAfterInMilliseconds,
+        at: new Date(this.#clock()),
+      });
+    }
+    return outcome;
   }
 
   /** Subscribe to an event type; returns a function that unsubscribes. */

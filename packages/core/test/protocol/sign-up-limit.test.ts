@@ -118,6 +118,33 @@ describe('the per-IP sign-up limit', () => {
     expect(upstreamCalls()).toBe(30);
   });
 
+  it('a refused attempt emits sign-up.limited (the IP and the wait, never the fields sent); an allowed one emits nothing', async () => {
+    const { signUp, sessions, clock } = await rig({
+      signUpLimit: { maxPerIP: 1, windowInMilliseconds: HOUR },
+    });
+    const events: unknown[] = [];
+    sessions.on('sign-up.limited', (event) => events.push(event));
+    const first = account();
+    expect((await signUp(post(first))).answer.status).toBe(202);
+    expect(events).toEqual([]);
+    clock.advance(60_000);
+    const second = account({ password: 'another-secret-password' });
+    expect((await signUp(post(second))).answer.status).toBe(429);
+    expect(events).toEqual([
+      {
+        type: 'sign-up.limited',
+        provider: 'notes',
+        ip: IP,
+        retryAfterInMilliseconds: HOUR - 60_000,
+        at: new Date(clock()),
+      },
+    ]);
+    const text = JSON.stringify(events);
+    for (const secret of [second.password, second.username, second.email]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
   it('another IP is not affected; IPv6 addresses of one /64 share a count', async () => {
     const { signUp, upstreamCalls } = await rig({
       signUpLimit: { maxPerIP: 2, windowInMilliseconds: HOUR },

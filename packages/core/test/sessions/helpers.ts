@@ -60,6 +60,7 @@ export async function setup(
     'refresh',
     'refresh.rejected',
     'refresh.failed',
+    'sign-up.limited',
     'ended',
   ] as const) {
     sessions.on(type, (event) => events.push(event));
