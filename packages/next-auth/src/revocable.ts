@@ -9,6 +9,8 @@
  */
 
 import type { RequestHeaders } from '@tingting-auth/core';
+// From the protocol entry (which next-auth loads anyway), not ./upstream: no upstream clients at import.
+import { errorNameAndCode, SessionEnder } from '@tingting-auth/core/protocol';
 import type { UpstreamSessions } from '@tingting-auth/core/upstream';
 import { redirect, jwt as statelessJWT, session as statelessSession } from './callbacks.js';
 
@@ -217,14 +219,6 @@ const PUBLIC_ID = Symbol('tingting-auth.session-id');
 /** The store failed on this request: no session now, but the cookie (and its `sid`) is kept. */
 const UNAVAILABLE = Symbol('tingting-auth.store-unavailable');
 
-/** Failed ends kept for retry (and refused) per config: a sid is 43 characters, ~1 MB in all. */
-const MAX_UNENDED = 10_000;
-
-/** The background retries of failed ends, in milliseconds: about five minutes in all. */
-const RETRY_DELAYS: readonly number[] = [
-  1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000,
-];
-
 /**
  * A copy of a token for the app's callbacks: its `sid` (a bearer secret) readable but not
  * enumerable, so the app's logs and spreads of it leave the secret out.
@@ -319,90 +313,11 @@ export function createRevocableSessions<Ended>(
   /** Told once per outage: set by a failed session read, cleared by the next one that works. */
   let storeDown = false;
   /**
-   * Sessions this process signed out (or abandoned) while the store failed to end them, oldest
-   * first, with the reason to end them with: refused here at once, ended again in the background
-   * (one timer, backoff, `unref`ed) and whenever a session read shows the store is back. At most
-   * {@link MAX_UNENDED}; past that the oldest is dropped (it then lasts until it expires).
+   * Sessions this process signed out (or abandoned) while the store failed to end them: core's
+   * `SessionEnder` refuses them here at once and ends them again in the background (one timer,
+   * backoff, `unref`ed) and whenever a session read shows the store is back (at most 10,000).
    */
-  const unended = new Map<
-    string,
-    { store: RevocableSessionsStore; reason: 'ended_by_app' | undefined }
-  >();
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Background retries since the last success or new failure; none past the last delay. */
-  let retries = 0;
-  let flushing = false;
-  /** Told once per outage: set by a failed end, cleared once every failed end went through. */
-  let endFailed = false;
-  /** Set by a failed end or session read: the next session read that works retries the ends. */
-  let retryOnRead = false;
-
-  /** Retry the failed ends after the next delay, unless a retry is already due or under way. */
-  const scheduleRetry = (): void => {
-    if (retryTimer !== undefined || flushing || unended.size === 0) return;
-    const delay = RETRY_DELAYS[retries];
-    if (delay === undefined) return; // given up until the store answers a read or fails an end
-    retries += 1;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      void flushEnds();
-    }, delay);
-    // Never what keeps the process alive (a CLI, a test, a draining server).
-    if (typeof retryTimer === 'object' && typeof retryTimer?.unref === 'function') {
-      retryTimer.unref();
-    }
-  };
-
-  /** End the failed ends, oldest first; stop at the first failure (the store is still down). */
-  const flushEnds = async (): Promise<void> => {
-    if (flushing) return;
-    flushing = true;
-    try {
-      for (const [sid, { store, reason }] of unended) {
-        try {
-          await (reason === undefined ? store.end(sid) : store.end(sid, reason));
-        } catch {
-          break;
-        }
-        unended.delete(sid);
-      }
-    } finally {
-      flushing = false;
-    }
-    if (unended.size === 0) {
-      retries = 0;
-      endFailed = false;
-    } else scheduleRetry();
-  };
-
-  /**
-   * End a session no browser will name again (sign-out, a sign-in next-auth will not complete).
-   * Never throws: when the store fails, the session is refused in this process and its end is
-   * retried in the background, so it is not left active for a copied cookie once the store is back.
-   */
-  const endOrRetry = async (
-    store: RevocableSessionsStore,
-    sid: string,
-    reason?: 'ended_by_app',
-  ): Promise<void> => {
-    try {
-      await (reason === undefined ? store.end(sid) : store.end(sid, reason));
-      return;
-    } catch (error) {
-      if (!endFailed) endFailedWarning(error);
-      endFailed = true;
-      retryOnRead = true;
-    }
-    unended.delete(sid);
-    unended.set(sid, { store, reason });
-    if (unended.size > MAX_UNENDED) {
-      const oldest = unended.keys().next().value;
-      if (oldest !== undefined) unended.delete(oldest);
-    }
-    // A new failure starts the backoff again once the last one gave up.
-    if (retryTimer === undefined && !flushing) retries = 0;
-    scheduleRetry();
-  };
+  const ender = new SessionEnder({ onEndFailed: ({ error }) => endFailedWarning(error) });
 
   /**
    * End the session `authorize` started for a sign-in next-auth will not complete. Best effort:
@@ -414,7 +329,7 @@ export function createRevocableSessions<Ended>(
     const sid = field(user, 'sid');
     const store = storeFor(stores, field(user, 'upstream'));
     if (typeof sid !== 'string' || store === undefined) return;
-    await endOrRetry(store, sid, 'ended_by_app');
+    await ender.end(store, sid, 'ended_by_app');
   };
 
   /**
@@ -536,7 +451,7 @@ export function createRevocableSessions<Ended>(
         }
         if (typeof sid !== 'string' || store === undefined) return ended(token);
         // Signed out (or abandoned) here while the store failed to end it: refused, no read.
-        if (unended.has(sid)) return ended(token);
+        if (ender.isPending(sid)) return ended(token);
         let status: Awaited<ReturnType<RevocableSessionsStore['status']>>;
         try {
           status = await store.status(sid);
@@ -546,20 +461,14 @@ export function createRevocableSessions<Ended>(
           // answers no session; the next read after the outage checks the session again.
           if (!storeDown) storeUnavailableWarning(error);
           storeDown = true;
-          retryOnRead = true;
+          ender.storeFailed();
           Object.defineProperty(token, UNAVAILABLE, { value: true, enumerable: false });
           return token;
         }
         storeDown = false;
         // The store answers again: the ends it failed are retried now, not at the next backoff
         // (once per failure seen: a store that reads but cannot end costs no end per request).
-        if (retryOnRead && unended.size > 0 && !flushing) {
-          retryOnRead = false;
-          clearTimeout(retryTimer);
-          retryTimer = undefined;
-          retries = 0;
-          void flushEnds();
-        }
+        ender.storeAnswered();
         if (!status.active) {
           if (!REFRESH_FAILURES.has(status.reason)) return ended(token);
           // next-auth#11653: the session callback tells the app to sign in again. No session id:
@@ -618,7 +527,7 @@ export function createRevocableSessions<Ended>(
         const store = storeFor(stores, field(token, 'upstream'));
         // Never throws: next-auth clears the cookie whatever happens here, and would only log
         // the store's error (whose message may hold its connection URL).
-        if (typeof sid === 'string' && store !== undefined) await endOrRetry(store, sid);
+        if (typeof sid === 'string' && store !== undefined) await ender.end(store, sid);
       },
     },
   };
@@ -669,9 +578,7 @@ function unknownStoreWarning(upstream: unknown): void {
  */
 function storeUnavailableWarning(error: unknown): void {
   if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
-  const name = field(error, 'name');
-  const code = field(error, 'code');
-  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  const what = errorNameAndCode(error);
   process.emitWarning(
     `revocableSessions: the sessions store failed${what === '' ? '' : ` (${what})`}, so session reads answer no session until it is back; the session cookies are kept, and work again once the store answers.`,
     { code: 'TINGTING_SESSIONS_STORE_UNAVAILABLE' },
@@ -693,15 +600,12 @@ function missingSessionIdWarning(): void {
 
 /**
  * The sessions store failed to end a session (sign-out, or a sign-in next-auth will not
- * complete): this process refuses its cookie and retries the end. Told once per outage; the
- * error's name and code only, never its message (a client's may hold its connection URL) or a
- * session id.
+ * complete): this process refuses its cookie and retries the end. Told once per outage (by
+ * core's `SessionEnder`); `what` is the error's name and code only, never its message (a
+ * client's may hold its connection URL) or a session id.
  */
-function endFailedWarning(error: unknown): void {
+function endFailedWarning(what: string): void {
   if (typeof process === 'undefined' || typeof process.emitWarning !== 'function') return;
-  const name = field(error, 'name');
-  const code = field(error, 'code');
-  const what = [name, code].filter((part) => typeof part === 'string' && part !== '').join(' ');
   process.emitWarning(
     `revocableSessions: the sessions store failed to end a session${what === '' ? '' : ` (${what})`} on sign-out or a refused sign-in. This process refuses that session's cookie at once and ends it in the background (retried for about five minutes, and again whenever a session read shows the store is back); until then other processes still accept copies of the cookie.`,
     { code: 'TINGTING_SESSION_END_FAILED' },

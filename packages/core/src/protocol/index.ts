@@ -73,6 +73,15 @@
 export type { RequestHeaders } from '../cross-site.js';
 export type { Channel, OTPEngineAPI, Purpose, SendSuccess } from '../otp-types.js';
 export type { PublicErrorCode } from '../public-errors.js';
+// Ending a session while the store may be down (sign-out, an abandoned sign-in): no upstream
+// runtime code either, so an adapter that loads this entry loads no other for it.
+export {
+  errorNameAndCode,
+  SessionEnder,
+  type SessionEnderOptions,
+  type SessionEndFailure,
+  type SessionEndStore,
+} from '../upstream/session-ender.js';
 // Types only (erased at build): this entry still loads no upstream code.
 export type {
   CreatedSession,

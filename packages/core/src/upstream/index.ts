@@ -15,6 +15,13 @@ export {
 } from './notes-client.js';
 export { type NotesProvider, type NotesProviderOptions, notesProvider } from './notes-provider.js';
 export {
+  errorNameAndCode,
+  SessionEnder,
+  type SessionEnderOptions,
+  type SessionEndFailure,
+  type SessionEndStore,
+} from './session-ender.js';
+export {
   type CreatedSession,
   type CreateSessionInput,
   refreshAheadOf,
