@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as P from '@tingting-auth/core/protocol';
 import {
+  createSessionSwap,
   fromNodeRequest,
   isTingTingHTTPError,
   sendNodeAnswer,
@@ -93,15 +94,23 @@ type Registered = { key: string; sessions: WeakRef<EndsSessions> };
 const registered = new Set<Registered>();
 const forget = new FinalizationRegistry<Registered>((entry) => registered.delete(entry));
 
+/** A revocable session the cookie session holds at `key`, as core's session swap ends it. */
+type HeldSession = { key: string; sid: string; end(sid: string): Promise<boolean> };
+const heldAt = (key: string, sid: string, sessions: EndsSessions): HeldSession => ({
+  key,
+  sid,
+  end: (sid) => sessions.end(sid),
+});
+
 /** The other routers' revocable sessions the cookie session holds, read before `regenerate`. */
 function heldElsewhere(session: Session | undefined, key: string) {
-  const held: { key: string; sid: string; sessions: EndsSessions }[] = [];
+  const held: HeldSession[] = [];
   for (const entry of registered) {
     const sessions = entry.sessions.deref();
     if (sessions === undefined) registered.delete(entry);
     const sid = (session?.[entry.key] as { sid?: unknown } | undefined)?.sid;
     if (sessions && entry.key !== key && typeof sid === 'string')
-      held.push({ ...entry, sid, sessions });
+      held.push(heldAt(entry.key, sid, sessions));
   }
   return held;
 }
@@ -238,48 +247,42 @@ export function createHost(options: HostOptions): Host {
     return typeof sid === 'string' ? sid : undefined;
   };
 
-  /** Ends the revocable sessions `session` holds at the app's other routers' keys. */
-  async function endHeldElsewhere(session: Session): Promise<void> {
-    for (const other of heldElsewhere(session, key)) await other.sessions.end(other.sid);
-  }
+  /** Ends the revocable sessions `session` holds at the app's other routers' keys (core decides). */
+  const endHeldElsewhere = (session: Session): Promise<void> =>
+    createSessionSwap({ held: heldElsewhere(session, key) }).signedOut();
 
   async function signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions) {
     const r = req as HostRequest;
-    // Read before `regenerate` drops it: the session this browser held, if it signs in again.
+    // Read before `regenerate` drops them: the session(s) the old cookie session held, this
+    // router's (the browser signing in again) and the app's other routers' (at their keys).
     const previous = sidOf(req);
-    const others = heldElsewhere(sessionOf(r), key);
-    /** Ends the session(s) the old cookie session held; failing to end one fails nothing. */
-    async function endOld(fresh: Session | undefined) {
-      if (previous !== undefined && previous !== data.sid) {
-        await sessions?.end(previous).catch(() => {});
-      }
-      for (const other of others) {
-        const named = (fresh?.[other.key] as StoredSid | undefined)?.sid;
-        if (other.sid === data.sid || other.sid === named) continue;
-        await other.sessions.end(other.sid).catch(() => {});
-      }
-    }
-    let regenerated = false;
+    const held = [
+      ...(previous !== undefined && sessions !== undefined
+        ? [heldAt(key, previous, sessions)]
+        : []),
+      ...heldElsewhere(sessionOf(r), key),
+    ];
+    const fresh =
+      data.sid !== undefined && sessions !== undefined
+        ? { sid: data.sid, end: (sid: string) => sessions.end(sid) }
+        : undefined;
+    // Core's decision: a failed `regenerate` ends the new session and keeps the old one(s) (the
+    // old cookie session may be intact); a save that fails after `regenerate` ends them all (no
+    // browser can present them); once saved, the old ones are ended except one the new cookie
+    // session still names. Failing to end one fails no sign-in.
+    const swap = createSessionSwap({ held, fresh });
     try {
       await callback((done) => r.session!.regenerate(done));
-      regenerated = true;
+      swap.regenerated();
       const fresh = r.session as Session;
       fresh[key] = data;
       await callback((done) => fresh.save(done));
     } catch (error) {
-      if (data.sid !== undefined) await sessions?.end(data.sid).catch(() => {});
-      // `regenerate` succeeded: the old cookie session is gone from the store, so the browser can
-      // no longer present the old session(s) either; they are ended rather than left live (for
-      // password sign-in, its upstream tokens usable) until they expire. A failed `regenerate`
-      // may have left the old cookie session intact: the browser still holds them, kept.
-      if (regenerated) await endOld(undefined);
+      await swap.abandoned();
       return unavailable(error);
     }
-    // With the new one saved, the browser can no longer present the old session, so it is ended
-    // rather than left live (and, for password sign-in, its upstream tokens kept) until it
-    // expires. Failing to end it fails no sign-in. The same for the session the browser held
-    // from the app's other router (its key).
-    await endOld(r.session as Session);
+    const saved = r.session as Session;
+    await swap.saved((old) => (saved[old.key] as StoredSid | undefined)?.sid === old.sid);
   }
 
   async function signOutHere(req: IncomingMessage) {

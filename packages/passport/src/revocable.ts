@@ -1,4 +1,5 @@
 import {
+  createSessionSwap,
   type ProtocolRefusal,
   type ProtocolRequest,
   type ProtocolResult,
@@ -95,34 +96,32 @@ export function keepOnLogIn(
   const session = req.session;
   const held = session?.[UPSTREAM_SESSION_KEY] as Partial<StoredSession> | undefined;
   const heldIn = held?.strategy === stored.strategy ? sessions : sessionsOf(req, held?.strategy);
-  let replaced =
-    heldIn !== undefined && typeof held?.sid === 'string' && held.sid !== stored.sid
-      ? held.sid
-      : undefined;
-  /** `open` until the session is held by a saved cookie session (`kept`) or `ended`. */
-  let state: 'open' | 'kept' | 'ended' = 'open';
+  // Core decides which sessions end (the new one, the one the old cookie session held); this
+  // wraps Passport's `logIn`, `regenerate` and `save` and reports what happened.
+  const swap = createSessionSwap({
+    held:
+      heldIn !== undefined && typeof held?.sid === 'string'
+        ? [{ sid: held.sid, end: (sid: string) => heldIn.end(sid) }]
+        : [],
+    fresh: { sid: stored.sid, end: (sid: string) => sessions.end(sid, 'ended_by_app') },
+  });
   /** Passport's `req.logIn` is under way (`undefined`: this request has no `req.logIn`). */
   let loggingIn: boolean | undefined;
-  /** `regenerate` destroyed the old cookie session (its revocable session is out of reach). */
-  let regenerated = false;
-  // Ends `replaced` (at most once); a failure to end it fails nothing.
-  const endReplaced = (): Promise<unknown> => {
-    const old = replaced;
-    replaced = undefined;
-    return old === undefined ? Promise.resolve() : heldIn!.end(old).catch(() => undefined);
-  };
-  // Nobody will hold the new session: end it, and the old one if its cookie session is gone.
-  const abandon = (): Promise<unknown> => {
-    if (state !== 'open') return Promise.resolve();
-    state = 'ended';
+  // Nobody will hold the new session: ended (with the old one once `regenerate` destroyed its
+  // cookie session), unless `claimed` says the app took it; its id leaves the cookie session.
+  const settle = (claimed?: () => boolean): Promise<unknown> => {
+    const before = swap.state;
+    const ending = swap.abandoned(claimed);
     const fresh = req.session;
-    if (fresh?.[UPSTREAM_SESSION_KEY] === stored) delete fresh[UPSTREAM_SESSION_KEY];
-    const ended = sessions.end(stored.sid, 'ended_by_app').catch(() => undefined);
-    return Promise.all([ended, regenerated ? endReplaced() : undefined]);
+    // Only when this ended it (`open` to `ended`): never a kept id, nor one the app claimed.
+    if (before !== swap.state && fresh?.[UPSTREAM_SESSION_KEY] === stored) {
+      delete fresh[UPSTREAM_SESSION_KEY];
+    }
+    return ending;
   };
+  const abandon = (): Promise<unknown> => settle();
   // The sign-in is over without a cookie session holding the id.
-  const unheld = (): Promise<unknown> =>
-    !regenerated && options.claimed?.() === true ? Promise.resolve() : abandon();
+  const unheld = (): Promise<unknown> => settle(options.claimed);
 
   const logIn = req.logIn;
   if (typeof logIn === 'function') {
@@ -132,7 +131,7 @@ export function keepOnLogIn(
         done = logInOptions as typeof done;
         logInOptions = {};
       }
-      if (state !== 'open' || loggingIn || typeof done !== 'function') {
+      if (swap.state !== 'open' || loggingIn || typeof done !== 'function') {
         return logIn.call(this, user, logInOptions, done);
       }
       loggingIn = true;
@@ -141,7 +140,7 @@ export function keepOnLogIn(
         loggingIn = false;
         // Saved (`kept`) or failed in the wrappers (`ended`): settled. Else `serializeUser`
         // failed (or no session manager): ended before the error goes on, as for a failed save.
-        if (state !== 'open') return callback(error);
+        if (swap.state !== 'open') return callback(error);
         if (error) return void abandon().then(() => callback(error));
         // `session: false`: logged in without a cookie session; the answer need not wait.
         void unheld();
@@ -158,7 +157,7 @@ export function keepOnLogIn(
   if (res?.closed === true) void unheld();
   else if (typeof res?.once === 'function') {
     res.once('close', () => {
-      if (state === 'open' && loggingIn === false) void unheld();
+      if (swap.state === 'open' && loggingIn === false) void unheld();
     });
   }
 
@@ -167,13 +166,13 @@ export function keepOnLogIn(
   // Non-enumerable: express-session never stores it, and `keepSessionInfo` never copies it.
   hide(session, 'regenerate', function (this: SessionLike, done: (error?: unknown) => void) {
     // Not Passport's `logIn` (`req.logout()` regenerates too): nothing to keep.
-    if (state !== 'open' || loggingIn === false) return regenerate.call(this, done);
+    if (swap.state !== 'open' || loggingIn === false) return regenerate.call(this, done);
     return regenerate.call(this, (error?: unknown) => {
       if (error) {
         // The old cookie session may be intact: its revocable session stays.
         return void abandon().then(() => done(error));
       }
-      regenerated = true;
+      swap.regenerated();
       const fresh = req.session;
       if (fresh !== undefined) {
         fresh[UPSTREAM_SESSION_KEY] = stored;
@@ -181,14 +180,13 @@ export function keepOnLogIn(
         if (typeof save === 'function') {
           hide(fresh, 'save', function (this: SessionLike, saved: (error?: unknown) => void) {
             // Only Passport's save, within its `logIn`: not express-session's after a failure.
-            if (state !== 'open') return save.call(this, saved);
+            if (swap.state !== 'open') return save.call(this, saved);
             // Again: Passport's `keepSessionInfo` copies the old session's entries over it.
             this[UPSTREAM_SESSION_KEY] = stored;
             return save.call(this, (error?: unknown) => {
               // Before Passport answers; ending the old one cannot fail the sign-in.
               if (error) return void abandon().then(() => saved(error));
-              state = 'kept';
-              endReplaced().then(() => saved());
+              swap.saved().then(() => saved());
             });
           });
         }

@@ -174,4 +174,11 @@ export {
   type SessionView,
   sessionViewOf,
 } from './session-handlers.js';
+export {
+  createSessionSwap,
+  type SessionSwap,
+  type SessionSwapInput,
+  type SessionSwapState,
+  type SwapSession,
+} from './session-swap.js';
 export { fromWebRequest, toWebResponse } from './web.js';
