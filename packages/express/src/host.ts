@@ -248,8 +248,11 @@ export function createHost(options: HostOptions): Host {
   };
 
   /** Ends the revocable sessions `session` holds at the app's other routers' keys (core decides). */
-  const endHeldElsewhere = (session: Session): Promise<void> =>
-    createSessionSwap({ held: heldElsewhere(session, key) }).signedOut();
+  async function endHeldElsewhere(session: Session): Promise<HeldSession[]> {
+    const held = heldElsewhere(session, key);
+    await createSessionSwap({ held }).signedOut();
+    return held;
+  }
 
   async function signInHere(req: IncomingMessage, data: StoredSid, sessions?: EndsSessions) {
     const r = req as HostRequest;
@@ -292,11 +295,11 @@ export function createHost(options: HostOptions): Host {
     // is dropped with the cookie session, so it is ended too, first: a store failure is a 503
     // with nothing dropped, and the user can retry. Its data goes too, even from a session whose
     // `regenerate` keeps data: no ended session id lingers.
-    await endHeldElsewhere(session).catch(unavailable);
-    for (const other of heldElsewhere(session, key)) delete session[other.key];
+    const ended = await endHeldElsewhere(session).catch(unavailable);
+    for (const other of ended) delete session[other.key];
     delete session[key];
     delete session[formKey];
-    await callback((done) => session.regenerate(done)).catch(unavailable);
+    await stored((done) => session.regenerate(done));
   }
 
   /**
